@@ -1,0 +1,352 @@
+"""The store: the only module that touches ``pyoxigraph.Store`` (and, for a remote store, the SPARQL protocol).
+
+A store is a set of named graphs: one per ingested document (its IRI from the content hash), one per merged
+source, and derived graphs. Callers speak in graphs and quads; they never see how or where the quads are kept,
+so a SPARQL 1.1 Protocol / Graph Store Protocol endpoint can stand in for the local on-disk store
+(:func:`open_store` picks the backend from the location).
+
+Guarantees:
+
+- a graph is replaced atomically (:meth:`GraphStore.replace_graph`): a failure leaves the old graph in place;
+- read-only handles (``read_only=True``) never write and do not take the writer's lock;
+- pyoxigraph's ``SyntaxError`` and ``OSError`` are translated into :class:`~kg.errors.QueryError`,
+  :class:`~kg.errors.RdfSyntaxError` and :class:`~kg.errors.StoreError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, RdfSyntaxError, StoreError, StoreLockedError
+from kg.vocab import PREFIXES
+
+#: Where the store lives when neither ``--store`` nor ``KG_STORE`` says.
+DEFAULT_LOCATION = ".kg/store"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+class RdfFormatName(StrEnum):
+    """RDF serialisations kg reads and writes."""
+
+    turtle = "turtle"
+    trig = "trig"
+    nquads = "nquads"
+    ntriples = "ntriples"
+    jsonld = "jsonld"
+    rdfxml = "rdfxml"
+
+    @property
+    def oxigraph(self) -> ox.RdfFormat:
+        return {
+            "turtle": ox.RdfFormat.TURTLE,
+            "trig": ox.RdfFormat.TRIG,
+            "nquads": ox.RdfFormat.N_QUADS,
+            "ntriples": ox.RdfFormat.N_TRIPLES,
+            "jsonld": ox.RdfFormat.JSON_LD,
+            "rdfxml": ox.RdfFormat.RDF_XML,
+        }[self.value]
+
+    @property
+    def supports_datasets(self) -> bool:
+        return self in (RdfFormatName.trig, RdfFormatName.nquads, RdfFormatName.jsonld)
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> RdfFormatName:
+        """Guess the format from a file extension (``.ttl``, ``.trig``, ``.nq``, ``.nt``, ``.jsonld``, ``.rdf``)."""
+        ext = Path(path).suffix.lower().lstrip(".")
+        table = {
+            "ttl": cls.turtle, "turtle": cls.turtle, "trig": cls.trig, "nq": cls.nquads, "nquads": cls.nquads,
+            "nt": cls.ntriples, "jsonld": cls.jsonld, "json": cls.jsonld, "rdf": cls.rdfxml, "owl": cls.rdfxml,
+            "xml": cls.rdfxml,
+        }
+        if ext not in table:
+            raise RdfSyntaxError(f"{path}: cannot tell the RDF format from the extension {ext!r}; pass --format")
+        return table[ext]
+
+
+_UPDATE_RE = re.compile(
+    r"^\s*(?:(?:PREFIX|BASE)\b[^\n]*\n\s*|#[^\n]*\n\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+
+
+def is_update(sparql: str) -> bool:
+    """True when ``sparql`` is a SPARQL Update request rather than a query.
+
+    >>> is_update("PREFIX x: <http://x/>\\nINSERT DATA { x:a x:b x:c }")
+    True
+    >>> is_update("# drop graph is mentioned here\\nSELECT * WHERE { ?s ?p ?o }")
+    False
+    """
+    return _UPDATE_RE.match(sparql) is not None
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """Counts describing a store."""
+
+    quads: int
+    graphs: int
+    documents: int
+
+
+class GraphStore:
+    """What every store backend offers. Subclasses: :class:`LocalStore` (and a remote one)."""
+
+    location: str
+    read_only: bool
+
+    # --- reading -----------------------------------------------------------------------------------------
+    def query(self, sparql: str, *, substitutions: dict[str, Term] | None = None, union: bool = True) -> QueryResult:
+        raise NotImplementedError
+
+    def named_graphs(self) -> list[str]:
+        raise NotImplementedError
+
+    def has_graph(self, graph: ox.NamedNode) -> bool:
+        raise NotImplementedError
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def export(self, out: IO[bytes], fmt: RdfFormatName, *, graph: ox.NamedNode | None = None) -> None:
+        raise NotImplementedError
+
+    # --- writing -----------------------------------------------------------------------------------------
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
+        raise NotImplementedError
+
+    def add_graphs(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads of graphs known to be new (fast path for batched ingestion)."""
+        raise NotImplementedError
+
+    def remove_graph(self, graph: ox.NamedNode) -> bool:
+        raise NotImplementedError
+
+    def load_file(self, path: Path, fmt: RdfFormatName, *, graph: ox.NamedNode, bulk: bool = False) -> int:
+        raise NotImplementedError
+
+    def update(self, sparql: str) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the store (flush to disk for a local store)."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _translate_os_error(location: str, err: OSError) -> StoreError:
+    msg = str(err)
+    if "lock" in msg.lower():
+        return StoreLockedError(f"store {location} is in use by another process (lock held); try again when it ends")
+    return StoreError(f"store {location}: {msg.splitlines()[0] if msg else err.__class__.__name__}")
+
+
+class LocalStore(GraphStore):
+    """An on-disk Oxigraph store (RocksDB). ``read_only`` handles take no lock."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
+        p = Path(path)
+        self.location = str(p)
+        self.read_only = read_only
+        if p.exists() and not p.is_dir():
+            raise StoreError(f"store path {p} is a file, not a store directory")
+        if read_only and not (p / "CURRENT").exists():
+            raise StoreError(f"no store at {p}: ingest something first or pass --store")
+        if not read_only and not create and not (p / "CURRENT").exists():
+            raise StoreError(f"no store at {p}")
+        try:
+            if read_only:
+                self._store = ox.Store.read_only(str(p))
+            else:
+                p.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(p))
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
+
+    # --- reading -----------------------------------------------------------------------------------------
+    def query(self, sparql: str, *, substitutions: dict[str, Term] | None = None, union: bool = True) -> QueryResult:
+        if is_update(sparql):
+            raise QueryError("this is a SPARQL update, not a query; use --allow-update to run it")
+        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        try:
+            return self._store.query(
+                sparql, prefixes=PREFIXES, substitutions=subs or None, use_default_graph_as_union=union
+            )
+        except SyntaxError as err:
+            raise QueryError(f"malformed SPARQL: {str(err).splitlines()[0]}") from None
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def has_graph(self, graph: ox.NamedNode) -> bool:
+        return self._store.contains_named_graph(graph)
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        return iter(self._store.quads_for_pattern(None, None, None, graph))
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def export(self, out: IO[bytes], fmt: RdfFormatName, *, graph: ox.NamedNode | None = None) -> None:
+        """Write the store (or one graph) sorted, so the same content always gives the same bytes.
+
+        Triple formats (Turtle, N-Triples, RDF/XML) of the whole store write the union of all graphs.
+        """
+        if graph is not None or not fmt.supports_datasets:
+            quads = self.quads(graph)
+            triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+            if fmt.supports_datasets:
+                g = graph if graph is not None else ox.DefaultGraph()
+                data: list[Any] = [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
+            else:
+                data = triples
+        else:
+            data = sorted(self.quads(), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate),
+                                                       str(q.object)))
+        if fmt in (RdfFormatName.turtle, RdfFormatName.trig):
+            out.write(_serialize_with_sorted_prefixes(data, fmt.oxigraph))
+        else:
+            ox.serialize(data, out, fmt.oxigraph)
+
+    # --- writing -----------------------------------------------------------------------------------------
+    def _writable(self) -> ox.Store:
+        if self.read_only:
+            raise StoreError(f"store {self.location} is open read-only")
+        return self._store
+
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
+        """Atomically replace ``graph`` by ``quads`` (one SPARQL update, so one transaction)."""
+        store = self._writable()
+        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+        try:
+            store.update(f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
+
+    def add_graphs(self, quads: Iterable[ox.Quad]) -> None:
+        try:
+            self._writable().extend(quads)
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
+
+    def remove_graph(self, graph: ox.NamedNode) -> bool:
+        store = self._writable()
+        if not store.contains_named_graph(graph):
+            return False
+        try:
+            store.remove_graph(graph)
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
+        return True
+
+    def load_file(self, path: Path, fmt: RdfFormatName, *, graph: ox.NamedNode, bulk: bool = False) -> int:
+        """Load an RDF file into ``graph``. On a syntax error nothing is kept and the error names file and line.
+
+        Triples of a dataset file (TriG, N-Quads) all go into ``graph``.
+        """
+        store = self._writable()
+        if store.contains_named_graph(graph):
+            store.remove_graph(graph)
+        before = len(store)
+        try:
+            with open(path, "rb") as fh:
+                if bulk:
+                    store.bulk_load(fh, fmt.oxigraph, to_graph=graph)
+                else:
+                    store.load(fh, fmt.oxigraph, to_graph=graph)
+        except SyntaxError as err:
+            store.remove_graph(graph)
+            raise RdfSyntaxError(f"{path}: {_syntax_location(err)}") from None
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
+        return len(store) - before
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._writable().update(sparql, prefixes=PREFIXES)
+        except SyntaxError as err:
+            raise QueryError(f"malformed SPARQL update: {str(err).splitlines()[0]}") from None
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
+
+    def close(self) -> None:
+        if not self.read_only:
+            with contextlib.suppress(OSError):
+                self._store.flush()
+        del self._store
+
+
+def _serialize_with_sorted_prefixes(data: list[Any], fmt: ox.RdfFormat) -> bytes:
+    """Serialise with our prefixes, their declarations sorted (Oxigraph writes them in hash order)."""
+    raw = ox.serialize(data, format=fmt, prefixes=PREFIXES) or b""
+    lines = raw.split(b"\n")
+    n = 0
+    while n < len(lines) and lines[n].startswith(b"@prefix"):
+        n += 1
+    return b"\n".join(sorted(lines[:n]) + lines[n:])
+
+
+def _syntax_location(err: SyntaxError) -> str:
+    """'line N: message' from a pyoxigraph SyntaxError (whose message carries the position)."""
+    msg = str(err).splitlines()[0] if str(err) else "syntax error"
+    lineno = getattr(err, "lineno", None)
+    return f"line {lineno}: {msg}" if lineno and f"line {lineno}" not in msg else msg
+
+
+def stats(store: GraphStore) -> StoreStats:
+    """Quad, graph and document counts."""
+    graphs = store.named_graphs()
+    docs = sum(1 for g in graphs if "/graph/doc/" in g)
+    return StoreStats(quads=len(store), graphs=len(graphs), documents=docs)
+
+
+def default_location() -> str:
+    """``KG_STORE`` when set, else :data:`DEFAULT_LOCATION`."""
+    return os.environ.get("KG_STORE") or DEFAULT_LOCATION
+
+
+def open_store(location: str | Path | None = None, *, read_only: bool = False) -> GraphStore:
+    """Open the store at ``location``: a directory path (local Oxigraph) or an ``http(s)://`` SPARQL endpoint."""
+    loc = str(location) if location is not None else default_location()
+    if loc.startswith(("http://", "https://")):
+        from kg.remote import RemoteStore  # the HTTP backend, kept apart so local use never imports it
+
+        return RemoteStore(loc, read_only=read_only)
+    return LocalStore(loc, read_only=read_only)
+
+
+def term_from_python(value: Any) -> Term:
+    """A literal or IRI for a Python value given as a query parameter (``<iri>`` strings become IRIs)."""
+    if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal(str(value).lower(), datatype=ox.NamedNode(PREFIXES["xsd"] + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(PREFIXES["xsd"] + "double"))
+    s = str(value)
+    if s.startswith("<") and s.endswith(">"):
+        return ox.NamedNode(s[1:-1])
+    return ox.Literal(s)

@@ -193,6 +193,11 @@ class LocalStore(GraphStore):
             )
         except SyntaxError as err:
             raise QueryError(f"malformed SPARQL: {str(err).splitlines()[0]}") from None
+        except RuntimeError as err:  # e.g. a substituted variable missing from the SELECT projection
+            raise QueryError(
+                f"cannot bind parameters: {err} (pyoxigraph substitutions need each parameter variable in the "
+                "SELECT clause)"
+            ) from None
         except OSError as err:
             raise _translate_os_error(self.location, err) from None
 

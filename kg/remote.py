@@ -73,6 +73,14 @@ def with_prefixes(sparql: str) -> str:
     return " ".join([*missing, sparql]) if missing else sparql
 
 
+_POSITION_RE = re.compile(r"\berror at 1:(\d+)")
+
+
+def _fix_position(message: str, shift: int) -> str:
+    """Undo, in a server's "error at LINE:COL" message, the columns added by :func:`with_prefixes` on line 1."""
+    return _POSITION_RE.sub(lambda m: f"error at 1:{max(1, int(m.group(1)) - shift)}", message)
+
+
 def bind_values(sparql: str, substitutions: dict[str, Term]) -> str:
     """Pre-bind variables by inserting ``VALUES (?a ?b) { (t1 t2) }`` first in the query's WHERE group.
 
@@ -176,14 +184,16 @@ class RemoteStore(GraphStore):
     def query(self, sparql: str, *, substitutions: dict[str, Term] | None = None, union: bool = True) -> QueryResult:
         if is_update(sparql):
             raise QueryError("this is a SPARQL update, not a query; use --allow-update to run it")
-        text = with_prefixes(bind_values(sparql, substitutions or {}))
+        bound = bind_values(sparql, substitutions or {})
+        text = with_prefixes(bound)
+        shift = len(text) - len(bound)
         fields = {"query": text}
         if union:
             fields["union-default-graph"] = ""
         resp = self._request(
             self.query_endpoint, data=self._form(fields), content_type="application/x-www-form-urlencoded",
-            accept=f"{_JSON}, {_NTRIPLES};q=0.9", bad_request=lambda d: QueryError(f"malformed SPARQL: {d}"),
-            what="query",
+            accept=f"{_JSON}, {_NTRIPLES};q=0.9", what="query",
+            bad_request=lambda d: QueryError(f"malformed SPARQL: {_fix_position(d, shift)}"),
         )
         with resp:
             ctype = resp.headers.get("Content-Type", "").split(";")[0].strip()
@@ -297,10 +307,11 @@ class RemoteStore(GraphStore):
         return self.graph_size(graph)
 
     def _post_update(self, sparql: str) -> None:
+        text = with_prefixes(sparql)
+        shift = len(text) - len(sparql)
         self._request(
-            self.update_endpoint, data=with_prefixes(sparql).encode("utf-8"),
-            content_type="application/sparql-update",
-            bad_request=lambda d: QueryError(f"malformed SPARQL update: {d}"), what="update",
+            self.update_endpoint, data=text.encode("utf-8"), content_type="application/sparql-update",
+            bad_request=lambda d: QueryError(f"malformed SPARQL update: {_fix_position(d, shift)}"), what="update",
         ).close()
 
     def update(self, sparql: str) -> None:

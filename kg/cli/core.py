@@ -1,9 +1,386 @@
-"""Core commands: ingest, extract, query, queries, export, validate, stats, remove, demo."""
+"""Core commands: ingest, extract, query, queries, export, validate, stats, remove, demo.
+
+Each command parses options and calls one public function (:mod:`kg.ingest`, :mod:`kg.corpus`, :mod:`kg.queries`,
+:mod:`kg.validate`, :mod:`kg.store`). Heavy modules are imported inside the commands: only ``ingest``, ``extract``
+and ``demo`` import :mod:`kg.extract` (and so spaCy); the commands that read the store start fast.
+"""
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from kg.cli import handle_errors, info, settings
+from kg.errors import InputError, QueryError, StoreError, ValidationFailed
+
+
+class InFormat(StrEnum):
+    auto = "auto"
+    text = "text"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class FactsFormat(StrEnum):
+    json = "json"
+    turtle = "turtle"
+
+
+class ResultFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    turtle = "turtle"
+    trig = "trig"
+    nquads = "nquads"
+    jsonld = "jsonld"
+
+
+def _store_location(ctx: typer.Context) -> str:
+    from kg.store import default_location
+
+    return settings(ctx).store or default_location()
+
+
+def _open(ctx: typer.Context, *, read_only: bool) -> Any:
+    from kg.store import open_store
+
+    return open_store(_store_location(ctx), read_only=read_only)
+
+
+def _stdout_text() -> Any:
+    return typer.get_text_stream("stdout")
+
+
+def _stdout_bytes() -> Any:
+    return typer.get_binary_stream("stdout")
+
+
+# --- ingest ----------------------------------------------------------------------------------------------------------
+
+
+def ingest_cmd(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Text files, folders (*.txt, *.md, recursively), "
+                                                "or JSONL/CSV corpora (one article per record).")],
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Extraction processes (spaCy n_process).")] = 1,
+    model: Annotated[str | None, typer.Option("--model", help="spaCy pipeline to use (default: en_core_web_sm).")
+                     ] = None,
+    fmt: Annotated[InFormat, typer.Option("--format", help="How to read files (auto: from the extension).")
+                   ] = InFormat.auto,
+    text_field: Annotated[str, typer.Option(help="Corpus field holding the article text.")] = "text",
+    id_field: Annotated[str, typer.Option(help="Corpus field holding the article id.")] = "id",
+    title_field: Annotated[str, typer.Option(help="Corpus field holding the title.")] = "title",
+    date_field: Annotated[str, typer.Option(help="Corpus field holding the article date (YYYY-MM-DD).")] = "date",
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents written to the store per batch.")] = 64,
+    force: Annotated[bool, typer.Option("--force", help="Re-extract documents already in the store "
+                                        "(by default folders and corpora skip them; named files are replaced).")
+                     ] = False,
+    dask: Annotated[str | None, typer.Option("--dask", metavar="ADDRESS",
+                                             help="Extract on a Dask cluster (scheduler address).")] = None,
+) -> None:
+    """Extract facts from documents and store each in its own named graph (re-ingesting replaces it)."""
+    from kg.corpus import Origin, check_paths, iter_sources
+    from kg.ingest import ErrorLog, ingest
+
+    check_paths(paths, fmt=fmt.value, fields=_fields(text_field, id_field, title_field, date_field))
+    log = ErrorLog(echo=lambda m: info(ctx, f"warning: skipped {m}"))
+    sources = iter_sources(paths, fmt=fmt.value, text_field=text_field, id_field=id_field, title_field=title_field,
+                           date_field=date_field, on_error=log)
+    if dask:
+        from kg.distributed import ingest_dask
+
+        report = ingest_dask(_store_location(ctx), sources, scheduler=dask, model=model)
+        from dataclasses import replace
+
+        report = replace(report, failed=report.failed + log.count)
+    else:
+        from kg.extract import load_pipeline
+
+        nlp = load_pipeline(model)
+        many = len(paths) > 3 or any(p.is_dir() or p.suffix.lower() in (".jsonl", ".ndjson", ".csv") for p in paths)
+        show = many and not settings(ctx).quiet and sys.stderr.isatty()
+        store = _open(ctx, read_only=False)
+        try:
+            with _progress(show) as tick:
+                report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size,
+                                skip_existing=False if force else (lambda s: s.origin is not Origin.file),
+                                progress=tick, errors=log)
+        finally:
+            store.close()
+    if report.documents == 0 and report.skipped == 0 and report.failed:
+        first = log.messages[0] if log.messages else "see the warnings above"
+        raise InputError(f"no document could be read ({report.failed} failed; first: {first})")
+    info(ctx, f"ingested {report.documents} document(s) ({report.replaced} replaced), skipped {report.skipped} "
+         f"already in the store, {report.failed} failed; {report.quads} quads written")
+
+
+def _fields(text: str, ident: str, title: str, date: str) -> Any:
+    from kg.corpus import Fields
+
+    return Fields(text=text, id=ident, title=title, date=date)
+
+
+class _progress:
+    """A rich progress display (documents and documents per second) on stderr, or nothing."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self._bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.show:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(SpinnerColumn(), TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
+                             TextColumn("{task.fields[rate]}"),
+                             TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        self._bar.start()
+        task = self._bar.add_task("ingest", total=None, rate="")
+
+        def tick(n: int) -> None:
+            self._bar.advance(task, n)
+            speed = self._bar.tasks[0].speed
+            self._bar.update(task, rate=f"{speed:.1f} docs/s" if speed else "")
+
+        return tick
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+# --- extract -------------------------------------------------------------------------------------------------------
+
+
+def extract_cmd(
+    path: Annotated[str, typer.Argument(help="A text file ('-' reads standard input).")],
+    fmt: Annotated[FactsFormat, typer.Option("--format", "-f", help="json (the facts format) or turtle.")
+                   ] = FactsFormat.json,
+    model: Annotated[str | None, typer.Option("--model", help="spaCy pipeline to use.")] = None,
+    evidence: Annotated[bool, typer.Option(help="Include evidence (spans, sentences, rules) in the JSON.")] = True,
+) -> None:
+    """Print the facts found in one text (no store): JSON in the facts format, or Turtle."""
+    import json
+    from dataclasses import replace
+
+    from kg.corpus import SourceText, decode_text, read_text_file
+    from kg.extract import extract, extractor_version, load_pipeline
+
+    if path == "-":
+        src = SourceText.from_text(decode_text(sys.stdin.buffer.read(), "<stdin>"), id="<stdin>")
+    else:
+        src = read_text_file(path)
+    nlp = load_pipeline(model)
+    facts = extract(src.text, nlp=nlp)
+    version = facts.extractor or extractor_version(nlp)
+    facts = replace(facts, extractor=version, document=src.document_info())
+    out = _stdout_text()
+    if fmt is FactsFormat.json:
+        out.write(json.dumps(facts.to_dict(evidence=evidence), indent=2, ensure_ascii=False) + "\n")
+    else:
+        from kg.ingest import timestamp
+        from kg.rdf import facts_to_turtle
+
+        out.write(facts_to_turtle(facts, src.document_info(), ingested_at=timestamp(), extractor=version))
+
+
+# --- query ---------------------------------------------------------------------------------------------------------
+
+
+def _parse_params(values: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for v in values:
+        name, sep, value = v.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"--param wants NAME=VALUE, got {v!r}")
+        params[name.strip().lstrip("?$")] = value
+    return params
+
+
+def query_cmd(
+    ctx: typer.Context,
+    query: Annotated[str | None, typer.Argument(metavar="NAME|FILE.rq", help="A canned query name or a .rq file.")
+                     ] = None,
+    sparql: Annotated[str | None, typer.Option("--sparql", help="SPARQL text to run instead.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", metavar="NAME=VALUE",
+                                                    help="Bind a query parameter (repeatable).")] = None,
+    fmt: Annotated[ResultFormat, typer.Option("--format", "-f", help="table, csv, tsv or json (W3C SPARQL results).")
+                   ] = ResultFormat.table,
+    allow_update: Annotated[bool, typer.Option("--allow-update", help="Allow a SPARQL UPDATE to change the store.")
+                            ] = False,
+) -> None:
+    """Run a canned query, a .rq file or SPARQL text against the store (read-only unless --allow-update)."""
+    from kg.queries import get_query, run_query, write_result
+    from kg.store import is_update
+
+    if (query is None) == (sparql is None):
+        raise QueryError("give a query name or .rq file, or --sparql TEXT (exactly one)")
+    params = _parse_params(param or [])
+    text: Any = sparql if sparql is not None else get_query(query)  # type: ignore[arg-type]
+    body = text if isinstance(text, str) else text.sparql
+    if is_update(body):
+        if not allow_update:
+            raise QueryError("refusing a SPARQL UPDATE: queries are read-only; pass --allow-update to change the store")
+        if params:
+            raise QueryError("parameters cannot be bound in an UPDATE")
+        store = _open(ctx, read_only=False)
+        try:
+            store.update(body)
+        finally:
+            store.close()
+        info(ctx, "update applied")
+        return
+    store = _open(ctx, read_only=True)
+    try:
+        result = run_query(store, text, params)
+        write_result(result, fmt.value, _stdout_text())
+    finally:
+        store.close()
+
+
+def queries_cmd() -> None:
+    """List the canned queries with their parameters and what they return."""
+    from kg.queries import list_queries
+
+    out = _stdout_text()
+    for q in list_queries():
+        params = " ".join(f"{p.name}{'' if p.required else '?'}" for p in q.params)
+        out.write(f"{q.name}{'  [' + params + ']' if params else ''}\n    {q.summary}\n")
+
+
+# --- export, validate, stats, remove -------------------------------------------------------------------------------
+
+
+def export_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="turtle, trig, nquads or jsonld.")
+                   ] = ExportFormat.turtle,
+    graph: Annotated[str | None, typer.Option("--graph", help="Export only this named graph (IRI).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Export the store (or one graph), sorted so the same content always gives the same bytes."""
+    import os
+    import tempfile
+
+    from pyoxigraph import NamedNode
+
+    from kg.store import RdfFormatName
+
+    g = None
+    if graph is not None:
+        iri = graph.strip().removeprefix("<").removesuffix(">")
+        try:
+            g = NamedNode(iri)
+        except ValueError as err:
+            raise InputError(f"--graph: not an IRI: {graph!r} ({err})") from None
+    store = _open(ctx, read_only=True)
+    try:
+        if g is not None and not store.has_graph(g):
+            raise StoreError(f"no graph {iri} in the store")
+        if out is None:
+            stream = _stdout_bytes()
+            store.export(stream, RdfFormatName(fmt.value), graph=g)
+            stream.flush()
+            return
+        target = out.resolve()
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                store.export(fh, RdfFormatName(fmt.value), graph=g)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        info(ctx, f"wrote {out}")
+    finally:
+        store.close()
+
+
+def validate_cmd(ctx: typer.Context) -> None:
+    """Check the store against the SHACL shapes; print each violation."""
+    from kg.validate import validate_store
+
+    store = _open(ctx, read_only=True)
+    try:
+        report = validate_store(store)
+    finally:
+        store.close()
+    out = _stdout_text()
+    if report.conforms:
+        out.write("conforms: the store satisfies every shape\n")
+        return
+    for v in report.violations:
+        where = f" {v.path}" if v.path else ""
+        value = f" = {v.value}" if v.value else ""
+        out.write(f"{v.severity}: {v.focus}{where}{value}: {v.message}\n")
+    raise ValidationFailed(f"{len(report.violations)} SHACL violation(s)")
+
+
+def stats_cmd(ctx: typer.Context) -> None:
+    """Counts of quads, named graphs and documents in the store."""
+    from kg.store import stats
+
+    store = _open(ctx, read_only=True)
+    try:
+        s = stats(store)
+    finally:
+        store.close()
+    _stdout_text().write(f"quads\t{s.quads}\ngraphs\t{s.graphs}\ndocuments\t{s.documents}\n")
+
+
+def remove_cmd(
+    ctx: typer.Context,
+    doc: Annotated[str, typer.Argument(metavar="DOC", help="The document's sha256 (or 8+ leading hex digits), "
+                                       "graph IRI, or the path it was ingested from.")],
+) -> None:
+    """Remove one document (its named graph) from the store."""
+    from kg.ingest import remove_document
+
+    store = _open(ctx, read_only=False)
+    try:
+        iri = remove_document(store, doc)
+    finally:
+        store.close()
+    info(ctx, f"removed {iri}")
+
+
+def demo_cmd(
+    ctx: typer.Context,
+    model: Annotated[str | None, typer.Option("--model", help="spaCy pipeline to use.")] = None,
+) -> None:
+    """Ingest the demo article (seeds/) and print the canned answers."""
+    from kg.ingest import run_demo
+
+    store = _open(ctx, read_only=False)
+    try:
+        report = run_demo(store, _stdout_text(), model=model)
+    finally:
+        store.close()
+    info(ctx, f"\ndemo: {report.documents} article(s), {report.quads} quads in store {_store_location(ctx)}")
 
 
 def register(app: typer.Typer) -> None:
     """Attach the core commands to ``app``."""
+    for name, func in (
+        ("ingest", ingest_cmd),
+        ("extract", extract_cmd),
+        ("query", query_cmd),
+        ("queries", queries_cmd),
+        ("export", export_cmd),
+        ("validate", validate_cmd),
+        ("stats", stats_cmd),
+        ("remove", remove_cmd),
+        ("demo", demo_cmd),
+    ):
+        app.command(name)(handle_errors(func))

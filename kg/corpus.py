@@ -1,0 +1,478 @@
+"""Corpus input: turning files, folders and JSONL/CSV corpora into :class:`SourceText` records, streamed.
+
+This module owns reading and checking source text (empty, binary, not UTF-8, too large) and the record formats
+of corpora. It never touches the store and never imports spaCy. Everything is a generator: a folder or a corpus
+file is read one document at a time, so memory does not grow with the corpus.
+
+Inputs (``iter_sources``):
+
+- a text file (any extension except ``.jsonl``/``.ndjson``/``.csv`` when ``fmt="auto"``): one document;
+- a folder: every ``*.txt`` and ``*.md`` below it, recursively, in sorted order;
+- a ``.jsonl`` file: one JSON object per line, one article per record (fields ``id``, ``title``, ``date``, ``text``
+  by default, names configurable);
+- a ``.csv`` file with a header row, one article per row, same fields.
+
+A problem with the input as a whole (missing path, a folder without text files, a corpus without its text column)
+raises :class:`~kg.errors.InputError`. A problem with one document inside a folder or corpus is passed to
+``on_error`` (when given) and the document is left out, so a long run is not lost to one bad record.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.facts import DocumentInfo
+
+#: Largest document accepted, in bytes (override with ``KG_MAX_DOC_BYTES`` or the ``max_bytes`` arguments).
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+#: File name patterns a folder is searched for.
+TEXT_SUFFIXES = (".txt", ".md")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+CSV_SUFFIXES = (".csv",)
+
+
+class InputFormat(StrEnum):
+    """How to read a path given to ``kg ingest``."""
+
+    auto = "auto"
+    text = "text"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class Origin(StrEnum):
+    """Where a source came from: a file named explicitly, a file found in a folder, or a corpus record."""
+
+    file = "file"
+    folder = "folder"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """One document to ingest. ``sha256`` is the hash of the UTF-8 bytes of ``text`` (its identity in the store)."""
+
+    id: str
+    text: str
+    sha256: str
+    path: str | None = None
+    title: str | None = None
+    date: str | None = None
+    origin: Origin = Origin.file
+
+    @classmethod
+    def from_text(
+        cls,
+        text: str,
+        *,
+        id: str | None = None,
+        path: str | None = None,
+        title: str | None = None,
+        date: str | None = None,
+        origin: Origin = Origin.file,
+    ) -> SourceText:
+        """Build a source from text already in memory (hash computed, title guessed when not given)."""
+        sha = sha256_text(text)
+        return cls(
+            id=id or path or sha,
+            text=text,
+            sha256=sha,
+            path=path,
+            title=title if title else guess_title(text),
+            date=normalise_date(date) if date else None,
+            origin=origin,
+        )
+
+    def document_info(self) -> DocumentInfo:
+        """What the RDF mapping records about this document."""
+        return DocumentInfo(sha256=self.sha256, path=self.path, title=self.title, chars=len(self.text), date=self.date)
+
+
+# --- checking text -------------------------------------------------------------------------------------------------
+
+
+def sha256_text(text: str) -> str:
+    """Hex sha256 of the UTF-8 bytes of ``text``.
+
+    >>> sha256_text("abc")[:12]
+    'ba7816bf8f01'
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def max_bytes_default() -> int:
+    """The per-document size limit: ``KG_MAX_DOC_BYTES`` when set, else :data:`DEFAULT_MAX_BYTES`."""
+    raw = os.environ.get("KG_MAX_DOC_BYTES")
+    if raw:
+        try:
+            return int(raw)
+        except ValueError:
+            raise InputError(f"KG_MAX_DOC_BYTES must be a whole number of bytes, not {raw!r}") from None
+    return DEFAULT_MAX_BYTES
+
+
+# Control characters that never appear in text (everything below 0x20 except tab, newline, vertical tab, form feed,
+# carriage return; plus DEL).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def decode_text(data: bytes, origin: str, *, max_bytes: int | None = None) -> str:
+    """Check raw bytes and decode them as UTF-8 text; raise :class:`InputError` naming ``origin`` when they are not.
+
+    A leading UTF-8 byte order mark is dropped.
+
+    >>> decode_text(b"Hello", "x.txt")
+    'Hello'
+    >>> decode_text(b"caf\\xe9 au lait", "x.txt")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: x.txt: not UTF-8 text (invalid byte 0xe9 at offset 3)
+    """
+    limit = max_bytes_default() if max_bytes is None else max_bytes
+    if len(data) > limit:
+        raise InputError(f"{origin}: too large ({len(data):,} bytes; the limit is {limit:,} bytes per document)")
+    if not data.strip():
+        raise InputError(f"{origin}: empty document (no text)")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(f"{origin}: binary file, not text (NUL byte at offset {nul})")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{origin}: not UTF-8 text (invalid byte 0x{data[err.start]:02x} at offset {err.start})"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return check_text(text, origin)
+
+
+def check_text(text: str, origin: str) -> str:
+    """Reject text that is empty or mostly control characters (binary data that happens to decode)."""
+    if not text.strip():
+        raise InputError(f"{origin}: empty document (no text)")
+    controls = len(_CONTROL.findall(text[:65536]))
+    if controls > max(8, len(text[:65536]) // 100):
+        raise InputError(f"{origin}: binary file, not text ({controls} control characters)")
+    return text
+
+
+def read_text_file(path: str | Path, *, max_bytes: int | None = None, origin: Origin = Origin.file) -> SourceText:
+    """Read one document from a text file, checked (see :func:`decode_text`)."""
+    p = Path(path)
+    shown = str(path)
+    if not p.exists():
+        raise InputError(f"{shown}: no such file")
+    if p.is_dir():
+        raise InputError(f"{shown}: is a directory, not a text file")
+    limit = max_bytes_default() if max_bytes is None else max_bytes
+    try:
+        size = p.stat().st_size
+        if size > limit:
+            raise InputError(f"{shown}: too large ({size:,} bytes; the limit is {limit:,} bytes per document)")
+        data = p.read_bytes()
+    except OSError as err:
+        raise InputError(f"{shown}: cannot read ({err.strerror or err})") from None
+    text = decode_text(data, shown, max_bytes=limit)
+    return SourceText.from_text(text, id=shown, path=shown, origin=origin)
+
+
+# --- titles and dates ----------------------------------------------------------------------------------------------
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+def guess_title(text: str) -> str | None:
+    """The first line when it looks like a headline (short, not a sentence ending in a full stop), else ``None``.
+
+    >>> guess_title("Acme buys Widget Co\\n\\nAcme said on Monday it had bought Widget Co.")
+    'Acme buys Widget Co'
+    >>> guess_title("# Acme results\\nText.")
+    'Acme results'
+    >>> guess_title("Acme said on Monday it had bought Widget Co. The deal closed.") is None
+    True
+    """
+    lines = text.lstrip().splitlines()
+    if len(lines) < 2:
+        return None
+    first = lines[0].strip()
+    m = _MD_HEADING.match(first)
+    if m:
+        return m.group(1).strip() or None
+    if not first or len(first) > 160 or len(first.split()) > 25:
+        return None
+    if first[-1] in ".;,:" or first.count(". ") > 0:
+        return None
+    return first
+
+
+_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
+
+
+def normalise_date(value: str) -> str:
+    """An ISO 8601 date (``YYYY-MM-DD``) from a date or date-time string; :class:`InputError` otherwise.
+
+    >>> normalise_date("2025-02-24T08:30:00Z")
+    '2025-02-24'
+    """
+    m = _DATE.match(str(value))
+    if not m:
+        raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}")
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        raise InputError(f"not a valid date: {value!r}") from None
+
+
+# --- corpora -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Field (column) names of a JSONL/CSV corpus."""
+
+    text: str = "text"
+    id: str = "id"
+    title: str = "title"
+    date: str = "date"
+
+
+ErrorHandler = Callable[[InputError], None]
+
+
+def detect_format(path: Path, fmt: InputFormat | str = InputFormat.auto) -> InputFormat:
+    """The format to read a file with: ``fmt`` unless it is ``auto``, else from the extension."""
+    fmt = InputFormat(fmt)
+    if fmt is not InputFormat.auto:
+        return fmt
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        return InputFormat.jsonl
+    if suffix in CSV_SUFFIXES:
+        return InputFormat.csv
+    return InputFormat.text
+
+
+def iter_folder(folder: Path) -> Iterator[Path]:
+    """Text files (``*.txt``, ``*.md``) below ``folder``, recursively, sorted, hidden entries skipped."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and name.lower().endswith(TEXT_SUFFIXES):
+                yield Path(root) / name
+
+
+def _record_source(
+    record: dict[str, object], where: str, file: str, fields: Fields, origin: Origin, max_bytes: int
+) -> SourceText:
+    if fields.text not in record or record[fields.text] is None:
+        raise InputError(f"{where}: no {fields.text!r} field")
+    raw = record[fields.text]
+    if not isinstance(raw, str):
+        raise InputError(f"{where}: field {fields.text!r} is not a string")
+    if len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise InputError(f"{where}: too large (the limit is {max_bytes:,} bytes per document)")
+    if "\x00" in raw:
+        raise InputError(f"{where}: binary data, not text (NUL character)")
+    text = check_text(raw, where)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{where}: text contains unpaired surrogates (not valid Unicode)") from None
+    rid = record.get(fields.id)
+    rid_s = str(rid) if rid not in (None, "") else None
+    title = record.get(fields.title)
+    date = record.get(fields.date)
+    try:
+        date_s = normalise_date(str(date)) if date not in (None, "") else None
+    except InputError as err:
+        raise InputError(f"{where}: {err}") from None
+    ident = rid_s or where
+    return SourceText.from_text(
+        text,
+        id=ident,
+        path=f"{file}#{rid_s}" if rid_s else where,
+        title=str(title).strip() or None if title not in (None, "") else None,
+        date=date_s,
+        origin=origin,
+    )
+
+
+def iter_jsonl(
+    path: Path, *, fields: Fields = Fields(), on_error: ErrorHandler | None = None, max_bytes: int | None = None
+) -> Iterator[SourceText]:
+    """Articles of a JSONL corpus, one per line (blank lines ignored), streamed."""
+    limit = max_bytes_default() if max_bytes is None else max_bytes
+    shown = str(path)
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below; a generator keeps it open while streaming
+    except OSError as err:
+        raise InputError(f"{shown}: cannot read ({err.strerror or err})") from None
+    with fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            where = f"{shown}:{lineno}"
+            try:
+                if b"\x00" in raw:
+                    raise InputError(f"{where}: binary data, not text (NUL byte)")
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    raise InputError(f"{where}: not UTF-8 (invalid byte 0x{raw[err.start]:02x} at column {err.start})"
+                                     ) from None
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise InputError(f"{where}: not valid JSON ({err.msg} at column {err.colno})") from None
+                if not isinstance(record, dict):
+                    raise InputError(f"{where}: a record must be a JSON object")
+                yield _record_source(record, where, shown, fields, Origin.jsonl, limit)
+            except InputError as err:
+                if on_error is None:
+                    raise
+                on_error(err)
+
+
+def _csv_field_limit() -> None:
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:
+            limit //= 10
+
+
+def iter_csv(
+    path: Path, *, fields: Fields = Fields(), on_error: ErrorHandler | None = None, max_bytes: int | None = None
+) -> Iterator[SourceText]:
+    """Articles of a CSV corpus (header row first), one per row, streamed."""
+    limit = max_bytes_default() if max_bytes is None else max_bytes
+    shown = str(path)
+    _csv_field_limit()
+    try:
+        raw = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError as err:
+        raise InputError(f"{shown}: cannot read ({err.strerror or err})") from None
+    with raw:
+        head = raw.read(4096)
+        if b"\x00" in head:
+            raise InputError(f"{shown}: binary file, not a CSV corpus")
+        raw.seek(0)
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        reader = csv.DictReader(text)
+        try:
+            header = reader.fieldnames
+        except UnicodeDecodeError as err:
+            raise InputError(f"{shown}: not UTF-8 text ({err.reason})") from None
+        except csv.Error as err:
+            raise InputError(f"{shown}: not a CSV file ({err})") from None
+        if not header:
+            raise InputError(f"{shown}: empty CSV corpus (no header row)")
+        if fields.text not in header:
+            raise InputError(f"{shown}: no {fields.text!r} column (columns: {', '.join(header)}); pass --text-field")
+        while True:
+            where = f"{shown}:{reader.line_num + 1}"
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as err:
+                raise InputError(f"{where}: not UTF-8 text ({err.reason}); stopped reading this file") from None
+            except csv.Error as err:
+                raise InputError(f"{where}: malformed CSV ({err}); stopped reading this file") from None
+            where = f"{shown}:{reader.line_num}"
+            try:
+                yield _record_source(row, where, shown, fields, Origin.csv, limit)
+            except InputError as err:
+                if on_error is None:
+                    raise
+                on_error(err)
+
+
+def check_paths(paths: Sequence[str | Path], *, fmt: InputFormat | str = InputFormat.auto,
+                fields: Fields = Fields(), max_bytes: int | None = None) -> None:
+    """Check every path given on the command line BEFORE anything is written.
+
+    Explicitly named text files are read and checked in full (a bad one fails the whole run); folders must hold at
+    least one text file; corpus files must exist, be readable and (CSV) have the text column. Records inside
+    corpora and files inside folders are checked while streaming (see :func:`iter_sources`).
+    """
+    if not paths:
+        raise InputError("no input given: name files, folders or JSONL/CSV corpora")
+    for given in paths:
+        p = Path(given)
+        if not p.exists():
+            raise InputError(f"{given}: no such file or directory")
+        if p.is_dir():
+            if next(iter_folder(p), None) is None:
+                raise InputError(f"{given}: directory has no text files (*.txt, *.md)")
+            continue
+        kind = detect_format(p, fmt)
+        if kind is InputFormat.text:
+            read_text_file(given, max_bytes=max_bytes)
+        elif kind is InputFormat.jsonl:
+            if p.stat().st_size == 0:
+                raise InputError(f"{given}: empty corpus (no records)")
+        else:
+            for _ in iter_csv(p, fields=fields, on_error=lambda _e: None, max_bytes=max_bytes):
+                break  # opening checks the header
+
+
+def iter_sources(
+    paths: Iterable[str | Path],
+    *,
+    fmt: InputFormat | str = InputFormat.auto,
+    text_field: str = "text",
+    id_field: str = "id",
+    title_field: str = "title",
+    date_field: str = "date",
+    on_error: ErrorHandler | None = None,
+    max_bytes: int | None = None,
+) -> Iterator[SourceText]:
+    """Stream the documents of ``paths`` (files, folders, JSONL/CSV corpora), one :class:`SourceText` at a time.
+
+    ``fmt`` forces how files (not folders) are read. Errors in single documents found in folders or corpus
+    records go to ``on_error`` when given (the document is skipped), else they are raised. A folder without text
+    files, or a path that does not exist, always raises :class:`InputError`.
+    """
+    fields = Fields(text=text_field, id=id_field, title=title_field, date=date_field)
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            found = False
+            for f in iter_folder(p):
+                found = True
+                try:
+                    yield read_text_file(f, max_bytes=max_bytes, origin=Origin.folder)
+                except InputError as err:
+                    if on_error is None:
+                        raise
+                    on_error(err)
+            if not found:
+                raise InputError(f"{given}: directory has no text files (*.txt, *.md)")
+            continue
+        if not p.exists():
+            raise InputError(f"{given}: no such file or directory")
+        kind = detect_format(p, fmt)
+        if kind is InputFormat.jsonl:
+            yield from iter_jsonl(p, fields=fields, on_error=on_error, max_bytes=max_bytes)
+        elif kind is InputFormat.csv:
+            yield from iter_csv(p, fields=fields, on_error=on_error, max_bytes=max_bytes)
+        else:
+            yield read_text_file(given, max_bytes=max_bytes, origin=Origin.file)

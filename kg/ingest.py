@@ -1,0 +1,298 @@
+"""Ingestion: source documents -> extracted facts -> RDF quads -> the store, batched and resumable.
+
+This module owns the flow of a run (which documents to skip, extraction in order with ``n_process`` workers, quads
+buffered and written in batches, the original ingestion time kept on re-ingestion), removing a document, and the
+demo. It calls :mod:`kg.extract` (imported lazily, so importing this module does not import spaCy),
+:func:`kg.rdf.facts_to_quads` and the :class:`~kg.store.GraphStore` API; it never touches ``pyoxigraph.Store``.
+
+Decisions:
+
+- A document's identity is the sha256 of its UTF-8 text; its graph is :func:`kg.vocab.document_graph`.
+- ``skip_existing`` (default ``True``) skips documents whose graph is already in the store (resume). When ``False``
+  (``kg ingest --force``, or a file named explicitly) the graph is replaced atomically, keeping the ORIGINAL
+  ``kg:ingestedAt``, so re-ingesting the same text gives a byte-identical export.
+- The same text met twice in one run is ingested once (the second is counted as skipped).
+- Bad documents inside folders/corpora are reported by :mod:`kg.corpus` and left out; the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from kg.corpus import SourceText, read_text_file, sha256_text
+from kg.errors import InputError, KgError
+from kg.vocab import KG, document_graph, kg
+
+if TYPE_CHECKING:
+    from pyoxigraph import NamedNode, Quad
+
+    from kg.facts import Facts
+    from kg.store import GraphStore
+
+#: Documents whose quads are buffered before one write to the store.
+DEFAULT_BATCH_SIZE = 64
+
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+# Trivial store plumbing: which document graphs record a given source path (bound, never pasted).
+_GRAPHS_BY_PATH = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?doc <" + KG + "sourcePath> ?path } }"
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What a run did: documents ingested (new or replaced), skipped (already there), failed, quads written."""
+
+    documents: int = 0
+    skipped: int = 0
+    failed: int = 0
+    quads: int = 0
+    replaced: int = 0
+    errors: tuple[str, ...] = field(default=(), compare=False)
+
+
+class ErrorLog:
+    """Collects per-document input errors of a run (pass it as ``on_error`` to :func:`kg.corpus.iter_sources`)."""
+
+    def __init__(self, echo: Callable[[str], None] | None = None, *, keep: int = 20) -> None:
+        self.count = 0
+        self.messages: list[str] = []
+        self._echo = echo
+        self._keep = keep
+
+    def __call__(self, err: InputError) -> None:
+        self.count += 1
+        if len(self.messages) < self._keep:
+            self.messages.append(str(err))
+        if self._echo is not None:
+            self._echo(str(err))
+
+
+def extractor_module() -> Any:
+    """``kg.extract``, imported on first use (through ``sys.modules``, so tests can stand a fake one in)."""
+    return importlib.import_module("kg.extract")
+
+
+def timestamp(now: str | dt.datetime | None = None) -> str:
+    """An ``xsd:dateTime`` lexical form in UTC, to the second (``2025-03-01T09:30:00Z``)."""
+    if isinstance(now, str):
+        return now
+    moment = now or dt.datetime.now(dt.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def original_ingested_at(store: GraphStore, graph: NamedNode) -> str | None:
+    """The ``kg:ingestedAt`` recorded in a document graph, or ``None``."""
+    pred = kg("ingestedAt")
+    for q in store.quads(graph):
+        if q.predicate == pred:
+            return str(q.object.value)
+    return None
+
+
+class StoreWriter:
+    """Buffers the quads of extracted documents and writes them in batches.
+
+    New graphs go in with :meth:`GraphStore.add_graphs` (one call per batch); graphs that already exist are
+    replaced one by one with :meth:`GraphStore.replace_graph` (atomic), keeping their original ingestion time.
+    Used by :func:`ingest` and by the distributed path (:mod:`kg.distributed`).
+    """
+
+    def __init__(self, store: GraphStore, *, extractor: str, now: str | dt.datetime | None = None,
+                 batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self.store = store
+        self.extractor = extractor
+        self.ingested_at = timestamp(now)
+        self.batch_size = max(1, batch_size)
+        self._new: list[Quad] = []
+        self._new_docs = 0
+        self.documents = 0
+        self.replaced = 0
+        self.quads = 0
+
+    def add(self, source: SourceText, facts: Facts, *, previous: str | None = None, exists: bool = False) -> int:
+        """Map one document's facts to quads and queue them; ``exists`` means its graph is already in the store."""
+        from kg.rdf import facts_to_quads
+
+        quads = facts_to_quads(facts, source.document_info(), ingested_at=previous or self.ingested_at,
+                               extractor=self.extractor)
+        if exists:
+            self.store.replace_graph(document_graph(source.sha256), quads)
+            self.replaced += 1
+        else:
+            self._new.extend(quads)
+            self._new_docs += 1
+            if self._new_docs >= self.batch_size:
+                self.flush()
+        self.documents += 1
+        self.quads += len(quads)
+        return len(quads)
+
+    def flush(self) -> None:
+        """Write the queued new graphs."""
+        if self._new:
+            self.store.add_graphs(self._new)
+        self._new = []
+        self._new_docs = 0
+
+
+@dataclass
+class _Planned:
+    source: SourceText
+    exists: bool
+    previous: str | None
+
+
+def ingest(
+    store: GraphStore,
+    sources: Iterable[SourceText],
+    *,
+    nlp: Any = None,
+    model: str | None = None,
+    workers: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    skip_existing: bool | Callable[[SourceText], bool] = True,
+    progress: Callable[[int], None] | None = None,
+    now: str | dt.datetime | None = None,
+    errors: ErrorLog | None = None,
+) -> IngestReport:
+    """Extract facts from ``sources`` and write each document into its own named graph.
+
+    ``sources`` is consumed lazily (a corpus is never held in memory). ``skip_existing`` may be a predicate
+    deciding per source (the CLI skips existing corpus records but replaces files named explicitly).
+    ``progress`` is called with 1 for each document handled (ingested or skipped). ``errors`` is the
+    :class:`ErrorLog` given to :func:`kg.corpus.iter_sources`; its count becomes ``failed``.
+    """
+    ex = extractor_module()
+    if nlp is None:
+        nlp = ex.load_pipeline(model)
+    writer = StoreWriter(store, extractor=ex.extractor_version(nlp), now=now, batch_size=batch_size)
+    skip = skip_existing if callable(skip_existing) else (lambda _s: bool(skip_existing))
+    pending: deque[_Planned] = deque()
+    seen: set[str] = set()
+    skipped = 0
+
+    def texts() -> Iterator[str]:
+        nonlocal skipped
+        for src in sources:
+            graph = document_graph(src.sha256)
+            exists = store.has_graph(graph)
+            if src.sha256 in seen or (exists and skip(src)):
+                skipped += 1
+                if progress is not None:
+                    progress(1)
+                continue
+            seen.add(src.sha256)
+            pending.append(_Planned(src, exists, original_ingested_at(store, graph) if exists else None))
+            yield src.text
+
+    try:
+        for facts in ex.extract_many(texts(), nlp=nlp, n_process=max(1, workers), batch_size=16):
+            planned = pending.popleft()
+            writer.add(planned.source, facts, previous=planned.previous, exists=planned.exists)
+            if progress is not None:
+                progress(1)
+    finally:
+        writer.flush()
+    return IngestReport(
+        documents=writer.documents,
+        skipped=skipped,
+        failed=errors.count if errors is not None else 0,
+        quads=writer.quads,
+        replaced=writer.replaced,
+        errors=tuple(errors.messages) if errors is not None else (),
+    )
+
+
+def resolve_document(store: GraphStore, sha_or_path: str) -> NamedNode:
+    """The graph of a document named by its sha256 (or a unique prefix of 8+ hex digits), its graph or document
+    IRI, a path recorded at ingestion, or a file whose text is in the store. :class:`InputError` when none matches."""
+    from pyoxigraph import Literal, NamedNode
+
+    key = sha_or_path.strip()
+    if key.startswith("<") and key.endswith(">"):
+        key = key[1:-1]
+    if _SHA.match(key.lower()):
+        return document_graph(key.lower())
+    graphs = [g for g in store.named_graphs() if "/graph/doc/" in g]
+    if key in graphs:
+        return NamedNode(key)
+    tail = key.rsplit("/", 1)[-1].lower()
+    if re.fullmatch(r"[0-9a-f]{8,63}", tail):
+        hits = [g for g in graphs if g.rsplit("/", 1)[-1].startswith(tail)]
+        if len(hits) == 1:
+            return NamedNode(hits[0])
+        if len(hits) > 1:
+            raise InputError(f"{sha_or_path}: ambiguous, {len(hits)} documents start with {tail}")
+    found = [
+        sol["g"].value
+        for sol in store.query(_GRAPHS_BY_PATH, substitutions={"path": Literal(key)})  # type: ignore[union-attr]
+    ]
+    if len(found) == 1:
+        return NamedNode(found[0])
+    if len(found) > 1:
+        raise InputError(f"{sha_or_path}: {len(found)} documents were ingested from this path; give the sha256")
+    p = Path(key)
+    if p.is_file():
+        return document_graph(read_text_file(p).sha256)
+    raise InputError(f"{sha_or_path}: no such document in the store (give its sha256 or the path it was ingested from)")
+
+
+def remove_document(store: GraphStore, sha_or_path: str) -> str:
+    """Drop one document's graph; return its IRI. :class:`InputError` when the document is not in the store."""
+    graph = resolve_document(store, sha_or_path)
+    if not store.remove_graph(graph):
+        raise InputError(f"{sha_or_path}: no such document in the store")
+    return graph.value
+
+
+# --- demo ----------------------------------------------------------------------------------------------------------
+
+#: The canned answers the demo prints: (heading, query name, parameters).
+DEMO_QUERIES: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("Subsidiary tree of Alibaba Group", "subsidiaries", {"org": "Alibaba Group"}),
+    ("AI models by parameter count", "models", {}),
+    ("Investments", "investments", {}),
+    ("Programs and their organizers", "programs", {}),
+)
+
+
+def demo_sources() -> list[SourceText]:
+    """The demo articles (``seeds/*.txt``), their paths recorded as ``seeds/NAME`` wherever kg is installed."""
+    from dataclasses import replace
+
+    from kg.resources import seeds_dir
+
+    out = []
+    for p in sorted(seeds_dir().glob("*.txt")):
+        src = read_text_file(p)
+        out.append(replace(src, id=f"seeds/{p.name}", path=f"seeds/{p.name}"))
+    if not out:
+        raise KgError("the seeds/ folder of this installation has no demo article")
+    return out
+
+
+def run_demo(store: GraphStore, out: IO[str], *, nlp: Any = None, model: str | None = None,
+             now: str | dt.datetime | None = None, fmt: str = "table") -> IngestReport:
+    """Ingest the demo article(s) into ``store`` (replacing earlier demo graphs) and write the canned answers."""
+    from kg.queries import get_query, run_query, write_result
+
+    report = ingest(store, demo_sources(), nlp=nlp, model=model, skip_existing=False, now=now)
+    for heading, name, params in DEMO_QUERIES:
+        out.write(f"\n== {heading} ==\n")
+        out.flush()
+        write_result(run_query(store, get_query(name), params), fmt, out)
+    return report
+
+
+def graph_for_text(text: str) -> NamedNode:
+    """The named graph a text would be ingested into."""
+    return document_graph(sha256_text(text))

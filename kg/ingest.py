@@ -42,7 +42,7 @@ DEFAULT_BATCH_SIZE = 64
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
 # Trivial store plumbing: which document graphs record a given source path (bound, never pasted).
-_GRAPHS_BY_PATH = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?doc <" + KG + "sourcePath> ?path } }"
+_GRAPHS_BY_PATH = "SELECT DISTINCT ?g ?path WHERE { GRAPH ?g { ?doc <" + KG + "sourcePath> ?path } }"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,385 @@
+"""Canned SPARQL queries: reading ``queries/*.rq``, binding their parameters, running them, writing the results.
+
+A canned query is a self-contained ``.rq`` file whose header comment describes it::
+
+    # name: subsidiaries
+    # summary: The whole subsidiary tree under an organization, transitively, with depth.
+    # param: org literal required Name or alias of the root organization (case-insensitive)
+    # columns: child childName parent parentName depth
+
+``# param: NAME TYPE required|optional DESCRIPTION`` repeats; TYPE is ``literal``, ``iri``, ``integer`` or
+``decimal``. Parameters are bound through pyoxigraph ``substitutions`` (never pasted into the text); an optional
+parameter that is not given stays unbound. pyoxigraph only substitutes variables of the SELECT projection, so a
+query projects its parameters; :func:`run_query` then keeps only the ``# columns:`` (when the header lists them).
+Inside a query, test an optional parameter with ``COALESCE(<condition using ?p>, true)``: Oxigraph's optimiser
+folds ``BOUND(?p)`` to false for a variable that no pattern binds, even when it is substituted.
+
+This module owns the header format and result rendering; it runs SPARQL only through
+:meth:`kg.store.GraphStore.query` (the default graph is the union of all graphs) and never touches the Store itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.resources import queries_dir
+from kg.store import GraphStore
+from kg.vocab import PREFIXES, XSD
+
+PARAM_TYPES = ("literal", "iri", "integer", "decimal")
+FORMATS = ("table", "csv", "tsv", "json")
+
+_HEADER = re.compile(r"^#\s*(name|summary|param|columns)\s*:\s*(.*?)\s*$", re.IGNORECASE)
+_NAME = re.compile(r"^[A-Za-z_][\w-]*$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a canned query."""
+
+    name: str
+    type: str
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    """A SPARQL query with its header: name, one-line summary, parameters and result columns."""
+
+    name: str
+    summary: str
+    params: tuple[Param, ...]
+    columns: tuple[str, ...]
+    sparql: str
+    path: Path | None = None
+
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A materialised query result: SELECT rows (``kind == "select"``), an ASK answer or CONSTRUCT triples."""
+
+    kind: str
+    variables: tuple[str, ...] = ()
+    bindings: tuple[tuple[Term | None, ...], ...] = ()
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = field(default=())
+
+    def __len__(self) -> int:
+        if self.kind == "select":
+            return len(self.bindings)
+        if self.kind == "graph":
+            return len(self.triples)
+        return 1
+
+
+# --- reading queries -------------------------------------------------------------------------------------------
+def parse_query(text: str, *, path: Path | None = None, default_name: str = "query") -> CannedQuery:
+    """A :class:`CannedQuery` from the text of a ``.rq`` file; a bad header raises :class:`QueryError`."""
+    where = str(path) if path else default_name
+    name, summary = default_name, ""
+    params: list[Param] = []
+    columns: tuple[str, ...] = ()
+    for lineno, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        m = _HEADER.match(stripped)
+        if not m:
+            continue
+        key, value = m.group(1).lower(), m.group(2)
+        if key == "name":
+            name = value
+        elif key == "summary":
+            summary = value
+        elif key == "columns":
+            columns = tuple(v.lstrip("?") for v in value.split())
+        else:
+            parts = value.split(None, 3)
+            if len(parts) < 3 or parts[1] not in PARAM_TYPES or parts[2] not in ("required", "optional"):
+                raise QueryError(
+                    f"{where}:{lineno}: bad '# param:' line; expected 'NAME TYPE required|optional DESCRIPTION' "
+                    f"with TYPE one of {', '.join(PARAM_TYPES)}"
+                )
+            pname = parts[0].lstrip("?$")
+            if not _NAME.match(pname) or any(p.name == pname for p in params):
+                raise QueryError(f"{where}:{lineno}: bad or repeated parameter name {parts[0]!r}")
+            params.append(Param(pname, parts[1], parts[2] == "required", parts[3] if len(parts) > 3 else ""))
+    return CannedQuery(name=name, summary=summary, params=tuple(params), columns=columns, sparql=text, path=path)
+
+
+def load_query_file(path: Path) -> CannedQuery:
+    """Read one ``.rq`` file (its name defaults to the file stem)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise QueryError(f"no such query file: {path}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise QueryError(f"cannot read query file {path}: {err}") from None
+    return parse_query(text, path=Path(path), default_name=Path(path).stem)
+
+
+def list_queries() -> list[CannedQuery]:
+    """Every canned query of ``queries/*.rq``, sorted by name."""
+    return sorted((load_query_file(p) for p in sorted(queries_dir().glob("*.rq"))), key=lambda q: q.name)
+
+
+def get_query(name_or_path: str) -> CannedQuery:
+    """A canned query by name, or any ``.rq`` file by path. Unknown names raise :class:`QueryError`."""
+    candidate = Path(name_or_path)
+    if name_or_path.endswith(".rq") or candidate.is_file():
+        return load_query_file(candidate)
+    queries = list_queries()
+    for q in queries:
+        if q.name == name_or_path:
+            return q
+    names = ", ".join(q.name for q in queries)
+    raise QueryError(f"unknown query {name_or_path!r}; known queries: {names}")
+
+
+# --- parameters ------------------------------------------------------------------------------------------------
+def _iri(value: str, pname: str) -> ox.NamedNode:
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        v = v[1:-1]
+    elif ":" in v and not re.match(r"^[A-Za-z][\w+.-]*://", v):
+        prefix, _, local = v.partition(":")
+        if prefix in PREFIXES:
+            v = PREFIXES[prefix] + local
+    if not re.match(r"^[A-Za-z][\w+.-]*:[^\s<>\"{}|^`\\]*$", v):
+        raise QueryError(f"parameter {pname}: {value!r} is not an IRI")
+    try:
+        return ox.NamedNode(v)
+    except ValueError:
+        raise QueryError(f"parameter {pname}: {value!r} is not an IRI") from None
+
+
+def _term(param: Param, value: str) -> Term:
+    if param.type == "literal":
+        return ox.Literal(value)
+    if param.type == "iri":
+        return _iri(value, param.name)
+    if param.type == "integer":
+        try:
+            return ox.Literal(str(int(value.strip())), datatype=ox.NamedNode(XSD + "integer"))
+        except ValueError:
+            raise QueryError(f"parameter {param.name}: {value!r} is not an integer") from None
+    try:
+        from kg.rdf import decimal_lexical
+
+        number = float(value.strip())
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueError(value)
+        return ox.Literal(decimal_lexical(number), datatype=ox.NamedNode(XSD + "decimal"))
+    except ValueError:
+        raise QueryError(f"parameter {param.name}: {value!r} is not a number") from None
+
+
+def bind_params(query: CannedQuery, params: dict[str, str]) -> dict[str, Term]:
+    """Terms for the given parameter values; a missing required or an unknown parameter raises QueryError."""
+    known = {p.name: p for p in query.params}
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        hint = ", ".join(known) if known else "none"
+        raise QueryError(f"query {query.name} has no parameter {unknown[0]!r} (its parameters: {hint})")
+    missing = [p.name for p in query.params if p.required and p.name not in params]
+    if missing:
+        raise QueryError(f"query {query.name} needs --param {missing[0]}=VALUE ({known[missing[0]].description})")
+    return {name: _term(known[name], value) for name, value in params.items()}
+
+
+# --- running ---------------------------------------------------------------------------------------------------
+def _materialise(raw: object, keep: tuple[str, ...]) -> QueryResult:
+    if isinstance(raw, ox.QueryBoolean):
+        return QueryResult(kind="ask", boolean=bool(raw))
+    if isinstance(raw, ox.QueryTriples):
+        return QueryResult(kind="graph", triples=tuple(raw))
+    variables = [v.value for v in raw.variables]  # type: ignore[attr-defined]
+    cols = [c for c in keep if c in variables] if keep else variables
+    if not cols:
+        cols = variables
+    idx = [variables.index(c) for c in cols]
+    bindings = tuple(tuple(sol[i] for i in idx) for sol in raw)  # type: ignore[attr-defined]
+    return QueryResult(kind="select", variables=tuple(cols), bindings=bindings)
+
+
+def run_query(store: GraphStore, query: CannedQuery | str, params: dict[str, str] | None = None) -> QueryResult:
+    """Run a canned query (or SPARQL text) with its parameters bound; read-only (updates raise QueryError)."""
+    if isinstance(query, str):
+        query = parse_query(query, default_name="sparql")
+    subs = bind_params(query, dict(params or {}))
+    raw = store.query(query.sparql, substitutions=subs or None)
+    try:
+        return _materialise(raw, query.columns)
+    except (SyntaxError, OSError, RuntimeError) as err:
+        raise QueryError(f"query {query.name} failed: {str(err).splitlines()[0] if str(err) else err}") from None
+
+
+# --- results ---------------------------------------------------------------------------------------------------
+_NUMERIC_INT = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                  "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedLong",
+                                  "unsignedInt", "unsignedShort", "unsignedByte")}
+_NUMERIC_FLOAT = {XSD + t for t in ("decimal", "double", "float")}
+
+
+def python_value(t: Term | None) -> object | None:
+    """A plain Python value for an RDF term: IRIs as strings, numbers as int/float, booleans as bool.
+
+    >>> python_value(ox.Literal("42", datatype=ox.NamedNode(XSD + "integer")))
+    42
+    >>> python_value(ox.NamedNode("http://example.org/a"))
+    'http://example.org/a'
+    """
+    if t is None:
+        return None
+    if isinstance(t, ox.NamedNode):
+        return t.value
+    if isinstance(t, ox.BlankNode):
+        return f"_:{t.value}"
+    if isinstance(t, ox.Literal):
+        dt = t.datatype.value
+        try:
+            if dt in _NUMERIC_INT:
+                return int(t.value)
+            if dt in _NUMERIC_FLOAT:
+                return float(t.value)
+            if dt == XSD + "boolean":
+                return t.value in ("true", "1")
+        except ValueError:
+            return t.value
+        return t.value
+    return str(t)
+
+
+def rows(result: QueryResult) -> tuple[list[str], list[list[object | None]]]:
+    """Variables and rows of Python values (an ASK gives one ``ask`` column; CONSTRUCT gives s, p, o)."""
+    if result.kind == "ask":
+        return ["ask"], [[result.boolean]]
+    if result.kind == "graph":
+        return ["subject", "predicate", "object"], [
+            [python_value(t.subject), python_value(t.predicate), python_value(t.object)] for t in result.triples
+        ]
+    return list(result.variables), [[python_value(t) for t in row] for row in result.bindings]
+
+
+def compact(value: object | None) -> str:
+    """Short display form: IRIs with our prefixes, numbers as they are, unbound as empty.
+
+    >>> compact("https://w3id.org/kgnews/id/org/acme")
+    'kgid:org/acme'
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
+        return str(int(value))
+    s = str(value)
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if s.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            best = prefix
+    if best:
+        local = s[len(PREFIXES[best]):]
+        if re.fullmatch(r"[\w./-]*", local):
+            return f"{best}:{local}"
+    return s
+
+
+def _json_term(t: Term) -> dict[str, object]:
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype.value != XSD + "string":
+            out["datatype"] = t.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": _json_term(t.subject), "predicate": _json_term(t.predicate),
+                                        "object": _json_term(t.object)}}
+
+
+def to_json(result: QueryResult) -> dict[str, object]:
+    """The W3C SPARQL 1.1 Query Results JSON object (CONSTRUCT results as s/p/o bindings)."""
+    if result.kind == "ask":
+        return {"head": {}, "boolean": bool(result.boolean)}
+    if result.kind == "graph":
+        variables = ["subject", "predicate", "object"]
+        data = [(t.subject, t.predicate, t.object) for t in result.triples]
+    else:
+        variables = list(result.variables)
+        data = list(result.bindings)  # type: ignore[arg-type]
+    bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in data]
+    return {"head": {"vars": variables}, "results": {"bindings": bindings}}
+
+
+def _csv_value(t: Term | None) -> str:
+    """W3C SPARQL CSV: IRIs and literals as their plain value, blank nodes as _:id, unbound empty."""
+    if t is None:
+        return ""
+    if isinstance(t, ox.BlankNode):
+        return f"_:{t.value}"
+    if isinstance(t, ox.NamedNode | ox.Literal):
+        return t.value
+    return str(t)
+
+
+def write_result(result: QueryResult, fmt: str, out: TextIO) -> None:
+    """Write ``result`` as ``table`` (rich), ``csv``, ``tsv`` (W3C, terms in N-Triples form) or ``json``."""
+    fmt = str(getattr(fmt, "value", fmt)).lower()
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown result format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "json":
+        json.dump(to_json(result), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    if result.kind == "graph":
+        variables = ["subject", "predicate", "object"]
+        data: list[tuple[Term | None, ...]] = [(t.subject, t.predicate, t.object) for t in result.triples]
+    elif result.kind == "ask":
+        variables, data = ["ask"], [(ox.Literal("true" if result.boolean else "false",
+                                                datatype=ox.NamedNode(XSD + "boolean")),)]
+    else:
+        variables, data = list(result.variables), list(result.bindings)
+    if fmt == "csv":
+        w = csv.writer(out, lineterminator="\r\n")
+        w.writerow(variables)
+        for row in data:
+            w.writerow([_csv_value(t) for t in row])
+    elif fmt == "tsv":
+        out.write("\t".join(f"?{v}" for v in variables) + "\n")
+        for row in data:
+            out.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+    else:
+        _write_table(variables, [[python_value(t) for t in row] for row in data], out)
+
+
+def _write_table(variables: list[str], data: list[list[object | None]], out: TextIO) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*variables, show_lines=False, highlight=False)
+    for row in data:
+        table.add_row(*(compact(v) for v in row))
+    is_tty = bool(getattr(out, "isatty", lambda: False)())
+    console = Console(file=out, width=None if is_tty else 240, no_color=not is_tty, highlight=False,
+                      soft_wrap=False)
+    console.print(table)
+    if not data:
+        console.print("(no results)")

@@ -52,7 +52,8 @@ _SKIP_RE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
     r'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
 )
-_WHERE_RE = re.compile(r"\bWHERE\b", re.IGNORECASE)
+_WHERE_RE = re.compile(r"(?<![\w?$:])WHERE\b", re.IGNORECASE)
+_FORM_RE = re.compile(r"(?<![\w?$:])(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _PREFIX_DECL_RE = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
 
 
@@ -82,7 +83,10 @@ def _fix_position(message: str, shift: int) -> str:
 
 
 def bind_values(sparql: str, substitutions: dict[str, Term]) -> str:
-    """Pre-bind variables by inserting ``VALUES (?a ?b) { (t1 t2) }`` first in the query's WHERE group.
+    """Pre-bind variables: ``VALUES (?a ?b) { (t1 t2) }`` first in the WHERE group of the query and of each subquery.
+
+    Binding at every query level is what pyoxigraph's substitutions do; a subquery does not see its caller's
+    bindings, so one block at the top would not reach a parameter used inside a subquery.
 
     >>> bind_values("SELECT ?x WHERE { ?x ?p ?o }", {"x": ox.NamedNode("http://e/a")})
     'SELECT ?x WHERE { VALUES (?x) { (<http://e/a>) } ?x ?p ?o }'
@@ -90,13 +94,26 @@ def bind_values(sparql: str, substitutions: dict[str, Term]) -> str:
     if not substitutions:
         return sparql
     blank = _blank_out(sparql)
-    where = _WHERE_RE.search(blank)
-    brace = blank.find("{", where.end() if where else 0)
-    if brace < 0:
+    positions = []
+    for form in _FORM_RE.finditer(blank):
+        start = form.end()
+        if form.group(1).upper() == "CONSTRUCT":
+            where = _WHERE_RE.search(blank, start)
+            if where is None:
+                continue
+            start = where.end()
+        brace = blank.find("{", start)
+        if brace >= 0:
+            positions.append(brace + 1)
+    if not positions:
         raise QueryError("cannot bind parameters: the query has no WHERE group")
     names = " ".join(f"?{k}" for k in substitutions)
     values = " ".join(str(v) for v in substitutions.values())
-    return f"{sparql[: brace + 1]} VALUES ({names}) {{ ({values}) }}{sparql[brace + 1 :]}"
+    block = f" VALUES ({names}) {{ ({values}) }}"
+    out = sparql
+    for pos in sorted(set(positions), reverse=True):
+        out = out[:pos] + block + out[pos:]
+    return out
 
 
 class RemoteStore(GraphStore):

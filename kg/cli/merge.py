@@ -1,0 +1,99 @@
+"""Merge commands: ``kg merge``, ``kg unmerge``, ``kg conflicts``.
+
+Thin wrappers over :mod:`kg.merge` (loading, mapping, entity resolution, removal) and the canned query
+``conflicts``; the subsidiary structure across sources is the canned query ``merged_subsidiaries``
+(``kg query merged_subsidiaries``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kg.cli import handle_errors, info, settings
+
+
+class MergeFormat(StrEnum):
+    """RDF formats ``kg merge`` reads (default: from the file extension)."""
+
+    turtle = "turtle"
+    trig = "trig"
+    nquads = "nquads"
+    ntriples = "ntriples"
+    jsonld = "jsonld"
+    rdfxml = "rdfxml"
+
+
+class ResultFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+def _open(ctx: typer.Context, *, read_only: bool) -> Any:
+    from kg.store import open_store
+
+    return open_store(settings(ctx).store, read_only=read_only)
+
+
+def merge_cmd(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="RDF files of one source (Turtle, RDF/XML, "
+                                                "N-Triples, N-Quads, TriG, JSON-LD).")],
+    name: Annotated[str, typer.Option("--name", "-n", help="Name of the source; merging it again replaces it.")],
+    fmt: Annotated[MergeFormat | None, typer.Option("--format", help="RDF format of every file "
+                                                    "(default: from each file's extension).")] = None,
+) -> None:
+    """Merge another corporate graph: load it unchanged, map it onto the kg ontology, link its companies."""
+    from kg.merge import merge_files
+
+    store = _open(ctx, read_only=False)
+    try:
+        report = merge_files(store, files, name=name, fmt=fmt.value if fmt else None)
+    finally:
+        store.close()
+    info(ctx, report.summary())
+
+
+def unmerge_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Name given to kg merge.")],
+) -> None:
+    """Remove a merged source: its graphs and the links that depend on it, nothing else."""
+    from kg.merge import unmerge
+
+    store = _open(ctx, read_only=False)
+    try:
+        report = unmerge(store, name)
+    finally:
+        store.close()
+    info(ctx, report.summary())
+
+
+def conflicts_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[ResultFormat, typer.Option("--format", "-f", help="table, csv, tsv or json.")
+                   ] = ResultFormat.table,
+) -> None:
+    """Report where sources disagree: different parents, contradicting numbers."""
+    from kg.merge import conflicts
+    from kg.queries import write_result
+
+    store = _open(ctx, read_only=True)
+    try:
+        result = conflicts(store)
+        write_result(result, fmt.value, typer.get_text_stream("stdout"))
+    finally:
+        store.close()
+    info(ctx, f"{len(result)} conflict(s)")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the merge commands to ``app``."""
+    app.command("merge")(handle_errors(merge_cmd))
+    app.command("unmerge")(handle_errors(unmerge_cmd))
+    app.command("conflicts")(handle_errors(conflicts_cmd))

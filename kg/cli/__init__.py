@@ -100,7 +100,9 @@ _register()
 def main() -> None:
     """Console entry point: run the app, turning KgError into one line on stderr."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns (not raises) a typer.Exit's code in this mode
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except KgError as err:
         typer.echo(f"error: {err}", err=True)
         sys.exit(err.exit_code)
@@ -113,9 +115,8 @@ def main() -> None:
         typer.echo("interrupted", err=True)
         sys.exit(130)
     except Exception as err:  # click usage errors and the like
-        import click
-
-        if isinstance(err, click.ClickException):
+        # usage errors: click's, or those of the click copy newer typer versions bundle (typer._click)
+        if callable(getattr(err, "show", None)) and isinstance(getattr(err, "exit_code", None), int):
             err.show()
             sys.exit(err.exit_code)
         raise

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from kg.errors import QueryError
 from kg.resources import queries_dir
 from kg.store import GraphStore
-from kg.vocab import ID, XSD, normalise_name
+from kg.vocab import ID, XSD, normalise_name, slug
 
 __all__ = [
     "DrawEdge",
@@ -301,7 +301,7 @@ def _target_node(data: GraphData, inv: dict[str, Any], iri: str) -> tuple[str, d
     text = inv.get("target")
     if not text:
         return None
-    return f"{ID}target/{normalise_name(text)}", {"kind": "target", "label": text, "aliases": (), "documents": 0}
+    return f"{ID}target/{slug(text)}", {"kind": "target", "label": text, "aliases": (), "documents": 0}
 
 
 def format_amount(amount: float | int | None, currency: str | None) -> str:
@@ -692,19 +692,66 @@ def _layered_positions(g: nx.DiGraph) -> dict[str, tuple[float, float]]:
 
 
 def _spring_positions(g: nx.DiGraph) -> dict[str, tuple[float, float]]:
-    """Seeded force-directed layout (deterministic), scaled to a square that grows with the node count."""
-    if g.number_of_nodes() == 1:
-        return {next(iter(g)): (_MARGIN + 100, _MARGIN + 100)}
-    raw = nx.spring_layout(g.to_undirected(), seed=7, iterations=200, k=1.6 / math.sqrt(g.number_of_nodes()))
-    side = max(500.0, 110.0 * math.sqrt(g.number_of_nodes()))
-    xs = [p[0] for p in raw.values()]
-    ys = [p[1] for p in raw.values()]
-    span_x = (max(xs) - min(xs)) or 1.0
-    span_y = (max(ys) - min(ys)) or 1.0
-    return {
-        n: (_MARGIN + (float(p[0]) - min(xs)) / span_x * side, _MARGIN + (float(p[1]) - min(ys)) / span_y * side)
-        for n, p in raw.items()
-    }
+    """Seeded force-directed layout (deterministic) of each connected part, the parts packed in rows.
+
+    Each part gets a square whose side grows with the square root of its node count; isolated nodes line up
+    at the end instead of being flung to the edges.
+    """
+    parts = sorted(nx.weakly_connected_components(g), key=lambda c: (-len(c), min(c)))
+    blocks: list[tuple[float, float, dict[str, tuple[float, float]]]] = []
+    for part in parts:
+        n = len(part)
+        if n == 1:
+            blocks.append((0.0, 0.0, {next(iter(part)): (0.0, 0.0)}))
+            continue
+        sub = g.subgraph(part).to_undirected()
+        raw = nx.spring_layout(sub, seed=7, iterations=300, k=2.2 / math.sqrt(n))
+        xs = [float(p[0]) for p in raw.values()]
+        ys = [float(p[1]) for p in raw.values()]
+        side = 170.0 * math.sqrt(n)
+        sx = (max(xs) - min(xs)) or 1.0
+        sy = (max(ys) - min(ys)) or 1.0
+        block = _spread({
+            node: ((float(p[0]) - min(xs)) / sx * side, (float(p[1]) - min(ys)) / sy * side) for node, p in raw.items()
+        })
+        bxs = [p[0] for p in block.values()]
+        bys = [p[1] for p in block.values()]
+        block = {node: (p[0] - min(bxs), p[1] - min(bys)) for node, p in block.items()}
+        blocks.append((max(bxs) - min(bxs), max(bys) - min(bys), block))
+    row_limit = max(1400.0, max((b[0] for b in blocks), default=0.0))
+    label_room = 200.0
+    pos: dict[str, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for w, h, block in blocks:
+        if x > 0 and x + w > row_limit:
+            x, y, row_height = 0.0, y + row_height + 80.0, 0.0
+        for node, (bx, by) in block.items():
+            pos[node] = (_MARGIN + x + bx, _MARGIN + y + by)
+        x += w + label_room
+        row_height = max(row_height, h, 40.0)
+    return pos
+
+
+def _spread(pos: dict[str, tuple[float, float]], *, min_dist: float = 48.0, rounds: int = 60
+            ) -> dict[str, tuple[float, float]]:
+    """Push apart nodes closer than ``min_dist`` pixels (vectorised relaxation rounds), so labels do not pile up."""
+    import numpy as np
+
+    names = sorted(pos)
+    if len(names) < 2 or len(names) > 3000:
+        return pos
+    p = np.array([pos[n] for n in names], dtype=float)
+    jitter = np.random.default_rng(7).normal(scale=1e-3, size=p.shape)
+    p += jitter
+    for _ in range(rounds):
+        diff = p[:, None, :] - p[None, :, :]
+        dist = np.sqrt((diff**2).sum(axis=2)) + np.eye(len(names)) * 1e9
+        overlap = np.clip(min_dist - dist, 0.0, None)
+        if not overlap.any():
+            break
+        push = (diff / dist[:, :, None] * (overlap / 2)[:, :, None]).sum(axis=1)
+        p += push
+    return {n: (float(x), float(y)) for n, (x, y) in zip(names, p, strict=True)}
 
 
 def _choose_layout(g: nx.DiGraph, view: str) -> str:
@@ -790,7 +837,7 @@ def drawing_from_graph(g: nx.DiGraph, *, title: str | None = None, layout: str |
         a = g.nodes[n]
         degree = g.degree(n)
         side = "right"
-        if kind == "tree" and g.out_degree(n) > 0:
+        if kind in ("tree", "layered") and g.out_degree(n) > 0:
             side = "above"
         nodes.append(DrawNode(
             id=n, label=str(a["label"]), kind=str(a["kind"]), x=pos[n][0], y=pos[n][1],

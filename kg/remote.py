@@ -10,9 +10,9 @@ Errors: an unreachable server or an unexpected HTTP status becomes :class:`~kg.e
 update the server rejects as malformed (HTTP 400) becomes :class:`~kg.errors.QueryError`, and RDF it cannot parse
 becomes :class:`~kg.errors.RdfSyntaxError`.
 
-Two things the protocol has no word for are emulated: ``substitutions`` (pyoxigraph's pre-bound variables) are sent
-as a ``VALUES`` block at the start of the query's ``WHERE`` group, and the union default graph is Oxigraph's
-``union-default-graph`` query parameter.
+Two things the protocol has no word for are emulated: ``substitutions`` (pyoxigraph's pre-bound variables) are
+substituted into the query text (:func:`bind_values`, values in their N-Triples form, never raw user text), and the
+union default graph is Oxigraph's ``union-default-graph`` query parameter.
 """
 
 from __future__ import annotations
@@ -52,8 +52,6 @@ _SKIP_RE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
     r'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
 )
-_WHERE_RE = re.compile(r"(?<![\w?$:])WHERE\b", re.IGNORECASE)
-_FORM_RE = re.compile(r"(?<![\w?$:])(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _PREFIX_DECL_RE = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
 
 
@@ -82,37 +80,91 @@ def _fix_position(message: str, shift: int) -> str:
     return _POSITION_RE.sub(lambda m: f"error at 1:{max(1, int(m.group(1)) - shift)}", message)
 
 
+_BIND_TOKEN_RE = re.compile(
+    r"(?<![\w?$:])(?P<kw>SELECT|WHERE|GROUP\s+BY|ORDER\s+BY|HAVING|LIMIT|OFFSET|VALUES|AS)\b"
+    r"|(?<![\w?$:])BOUND\s*\(\s*[?$](?P<bound>\w+)\s*\)"
+    r"|[?$](?P<var>\w+)|(?P<punct>[(){}])",
+    re.IGNORECASE,
+)
+
+
 def bind_values(sparql: str, substitutions: dict[str, Term]) -> str:
-    """Pre-bind variables: ``VALUES (?a ?b) { (t1 t2) }`` first in the WHERE group of the query and of each subquery.
+    """Substitute pre-bound variables by their values in the query text, as pyoxigraph's ``substitutions`` do.
 
-    Binding at every query level is what pyoxigraph's substitutions do; a subquery does not see its caller's
-    bindings, so one block at the top would not reach a parameter used inside a subquery.
+    Where the grammar needs a variable, the binding keeps it: a ``?x`` projected by the query becomes
+    ``(value AS ?x)`` (a subquery just stops projecting it), ``GROUP BY``/``ORDER BY ?x`` become ``(value)``,
+    ``BOUND(?x)`` becomes ``true``; ``AS ?x`` and ``VALUES`` variable lists stay. Strings, IRIs and comments are
+    never touched.
 
-    >>> bind_values("SELECT ?x WHERE { ?x ?p ?o }", {"x": ox.NamedNode("http://e/a")})
-    'SELECT ?x WHERE { VALUES (?x) { (<http://e/a>) } ?x ?p ?o }'
+    >>> bind_values("SELECT ?x ?o WHERE { ?x ?p ?o } ORDER BY ?x", {"x": ox.NamedNode("http://e/a")})
+    'SELECT (<http://e/a> AS ?x) ?o WHERE { <http://e/a> ?p ?o } ORDER BY (<http://e/a>)'
     """
     if not substitutions:
         return sparql
     blank = _blank_out(sparql)
-    positions = []
-    for form in _FORM_RE.finditer(blank):
-        start = form.end()
-        if form.group(1).upper() == "CONSTRUCT":
-            where = _WHERE_RE.search(blank, start)
-            if where is None:
-                continue
-            start = where.end()
-        brace = blank.find("{", start)
-        if brace >= 0:
-            positions.append(brace + 1)
-    if not positions:
-        raise QueryError("cannot bind parameters: the query has no WHERE group")
-    names = " ".join(f"?{k}" for k in substitutions)
-    values = " ".join(str(v) for v in substitutions.values())
-    block = f" VALUES ({names}) {{ ({values}) }}"
+    edits: list[tuple[int, int, str]] = []
+    depth = braces = 0
+    clause: str | None = None  # "select", "modifier" (GROUP BY / ORDER BY) or "values"
+    clause_depth = 0
+    subquery = False
+    items = dropped = 0  # projection items of the current subquery, and how many were dropped
+    previous = ""
+
+    def end_clause() -> None:
+        nonlocal clause
+        if clause == "select" and subquery and items and items == dropped:
+            edits.append((edits[-1][0], edits[-1][0], "*"))  # nothing left to project: SELECT *
+        clause = None
+
+    for m in _BIND_TOKEN_RE.finditer(blank):
+        kw, bound, var, punct = m.group("kw"), m.group("bound"), m.group("var"), m.group("punct")
+        if kw is not None:
+            word = " ".join(kw.upper().split())
+            if word != "AS":
+                end_clause()
+            if word == "SELECT":
+                clause, clause_depth, subquery, items, dropped = "select", depth, braces > 0, 0, 0
+            elif word in ("GROUP BY", "ORDER BY"):
+                clause, clause_depth = "modifier", depth
+            elif word == "VALUES":
+                clause, clause_depth = "values", depth
+            previous = word
+            continue
+        if bound is not None:
+            if bound in substitutions:
+                edits.append((m.start(), m.end(), "true"))
+            previous = ")"
+            continue
+        if punct is not None:
+            if punct == "(":
+                if clause == "select" and depth == clause_depth:
+                    items += 1
+                depth += 1
+            elif punct == ")":
+                depth -= 1
+            else:  # a brace ends a projection, a modifier list or a VALUES variable list
+                end_clause()
+                braces += 1 if punct == "{" else -1
+            previous = punct
+            continue
+        at_top = depth == clause_depth
+        if clause == "select" and at_top:
+            items += 1
+        if var in substitutions and previous != "AS" and clause != "values":
+            value = str(substitutions[var])
+            if clause == "select" and at_top:
+                if subquery:
+                    value = ""
+                    dropped += 1
+                else:
+                    value = f"({value} AS ?{var})"
+            elif clause == "modifier" and at_top:
+                value = f"({value})"
+            edits.append((m.start(), m.end(), value))
+        previous = "var"
     out = sparql
-    for pos in sorted(set(positions), reverse=True):
-        out = out[:pos] + block + out[pos:]
+    for start, end, text in sorted(edits, reverse=True):
+        out = out[:start] + text + out[end:]
     return out
 
 

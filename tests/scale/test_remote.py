@@ -170,10 +170,13 @@ def test_served_data_persists_in_the_directory(tmp_path: Path) -> None:
 
 
 def test_bind_values_and_prefixes_skip_strings_and_comments() -> None:
-    q = 'SELECT ?x WHERE { ?x rdfs:comment "WHERE { ASK {" } # SELECT { \nORDER BY ?x'
-    out = bind_values(q, {"x": ox.Literal("a")})
-    assert out.count("VALUES") == 1 and '"WHERE { ASK {"' in out
-    cons = bind_values("CONSTRUCT { ?s ?p ?x } WHERE { ?s ?p ?x }", {"x": ox.Literal("a")})
-    assert cons.startswith("CONSTRUCT { ?s ?p ?x } WHERE { VALUES")
+    q = 'SELECT ?x WHERE { ?x rdfs:comment "?x WHERE { ASK {" } # SELECT ?x { \nORDER BY ?x'
+    assert bind_values(q, {"x": ox.Literal("a")}) == (
+        'SELECT ("a" AS ?x) WHERE { "a" rdfs:comment "?x WHERE { ASK {" } # SELECT ?x { \nORDER BY ("a")'
+    )
+    sub = "SELECT ?a WHERE { { SELECT ?x WHERE { ?x ?p ?o FILTER(BOUND(?x)) } } BIND(?a AS ?x) VALUES ?x { 1 } }"
+    assert bind_values(sub, {"x": ox.Literal("v")}) == (
+        'SELECT ?a WHERE { { SELECT * WHERE { "v" ?p ?o FILTER(true) } } BIND(?a AS ?x) VALUES ?x { 1 } }'
+    )
     assert with_prefixes("PREFIX rdfs: <http://other/>\nASK {}").count("PREFIX rdfs:") == 1
     assert "\n" not in with_prefixes("ASK {}")

@@ -1,0 +1,117 @@
+"""The same kg commands against a local store and against an Oxigraph server; `kg serve`; canned queries remotely."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import sample_quads
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.queries import get_query, list_queries, rows, run_query
+from kg.server import OxigraphServer, free_port
+from kg.store import LocalStore, open_store
+
+pytestmark = pytest.mark.server
+
+ARTICLES = {
+    "a.txt": "Quillon Holdings reported growth. Brightwater Works is a division of Quillon Holdings.\n",
+    "b.txt": "Ferrous Corp is a division of Brightwater Works, said Quillon Holdings on Monday.\n",
+}
+_INGESTED_AT = re.compile(r'(ingestedAt> )"[^"]+"')
+
+
+def _run(store: str, *args: str) -> str:
+    result = CliRunner().invoke(app, ["--store", store, *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _session(store: str, folder: Path) -> dict[str, str]:
+    """Ingest, query, export, stats, remove, export: what a user does; the outputs to compare."""
+    out = {}
+    _run(store, "ingest", str(folder / "a.txt"), str(folder / "b.txt"))
+    out["tree"] = _run(store, "query", "subsidiaries", "--param", "org=quillon holdings", "--format", "csv")
+    out["orgs"] = _run(store, "query", "organizations", "--format", "json")
+    out["sparql"] = _run(store, "query", "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv")
+    out["export"] = _INGESTED_AT.sub(r'\1"T"', _run(store, "export", "--format", "nquads"))
+    out["stats"] = _run(store, "stats")
+    _run(store, "remove", str(folder / "b.txt"))
+    out["after_remove"] = _INGESTED_AT.sub(r'\1"T"', _run(store, "export", "--format", "nquads"))
+    return out
+
+
+def test_same_commands_same_answers(fake_extractor: object, oxigraph_server: OxigraphServer, tmp_path: Path) -> None:
+    for name, text in ARTICLES.items():
+        (tmp_path / name).write_text(text, "utf-8")
+    local = _session(str(tmp_path / "local-store"), tmp_path)
+    remote = _session(oxigraph_server.url, tmp_path)
+    assert "Ferrous Corp" in local["tree"] and "Brightwater Works" in local["tree"]
+    assert local["export"] and local["after_remove"] != local["export"]
+    for key in local:
+        if key != "stats":
+            assert remote[key] == local[key], key
+
+
+def test_refused_update_leaves_server_unchanged(oxigraph_server: OxigraphServer) -> None:
+    store = open_store(oxigraph_server.url)
+    store.add_graphs(sample_quads())
+    before = len(store)
+    result = CliRunner().invoke(app, ["--store", oxigraph_server.url, "query", "--sparql",
+                                      "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }"])
+    assert result.exit_code != 0
+    bad = CliRunner().invoke(app, ["--store", oxigraph_server.url, "query", "--sparql", "SELECT * WHERE {"])
+    assert bad.exit_code != 0 and "malformed" in bad.output
+    assert len(store) == before
+
+
+def test_every_canned_query_answers_the_same_remotely(oxigraph_server: OxigraphServer, tmp_path: Path) -> None:
+    remote = open_store(oxigraph_server.url)
+    params = {"org": "Quillon Holdings", "about": "Brightwater Works", "other": "Quillon", "investor": "quillon",
+              "by": "Quillon Holdings"}
+    with LocalStore(tmp_path / "local") as local:
+        for st in (local, remote):
+            st.add_graphs(sample_quads())
+        for q in list_queries():
+            given = {p.name: params[p.name] for p in q.params if p.name in params}
+            assert rows(run_query(remote, q, given)) == rows(run_query(local, q, given)), q.name
+        tree = rows(run_query(remote, get_query("subsidiaries"), {"org": "quillon holdings"}))[1]
+        assert len(tree) == 2
+
+
+def test_kg_serve_serves_the_local_store(tmp_path: Path) -> None:
+    with LocalStore(tmp_path / "team") as st:
+        st.add_graphs(sample_quads())
+    port = free_port()
+    kg = [sys.executable, "-m", "kg.cli"] if not Path(sys.executable).with_name("kg").exists() else \
+        [str(Path(sys.executable).with_name("kg"))]
+    proc = subprocess.Popen([*kg, "--store", str(tmp_path / "team"), "serve", "--bind", f"127.0.0.1:{port}"],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline() if proc.stderr else ""  # "serving ... at http://..." once it answers
+        assert f"http://127.0.0.1:{port}" in line
+        remote = open_store(f"http://127.0.0.1:{port}", read_only=True)
+        assert len(remote) == len(sample_quads())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    for _ in range(100):  # the oxigraph child stops with kg serve and releases the store
+        try:
+            with LocalStore(tmp_path / "team") as st:
+                assert len(st) == len(sample_quads())
+            break
+        except Exception:
+            time.sleep(0.1)
+    else:
+        pytest.fail("the store stayed locked after kg serve stopped")
+
+
+def test_kg_serve_refuses_a_url(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--store", "http://127.0.0.1:9", "serve"])
+    assert result.exit_code != 0
+    assert "local store directory" in result.output

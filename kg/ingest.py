@@ -256,12 +256,14 @@ def remove_document(store: GraphStore, sha_or_path: str) -> str:
 
 # --- demo ----------------------------------------------------------------------------------------------------------
 
-#: The canned answers the demo prints: (heading, query name, parameters).
-DEMO_QUERIES: tuple[tuple[str, str, dict[str, str]], ...] = (
-    ("Subsidiary tree of Alibaba Group", "subsidiaries", {"org": "Alibaba Group"}),
-    ("AI models by parameter count", "models", {}),
-    ("Investments", "investments", {}),
-    ("Programs and their organizers", "programs", {}),
+#: The canned answers the demo prints: (heading, query name, parameters, columns shown; ``tree`` draws the tree).
+DEMO_QUERIES: tuple[tuple[str, str, dict[str, str], tuple[str, ...]], ...] = (
+    ("Subsidiary tree of Alibaba Group", "subsidiaries", {"org": "Alibaba Group"}, ("tree",)),
+    ("AI models by parameter count", "models", {},
+     ("name", "developerName", "parameters", "minParameters", "maxParameters", "sizes", "baseModelName", "openSource")),
+    ("Investments", "investments", {},
+     ("investorName", "amount", "currency", "amountUSD", "target", "periodYears", "qualifier")),
+    ("Programs and their organizers", "programs", {}, ("programName", "organizerName")),
 )
 
 
@@ -283,14 +285,57 @@ def demo_sources() -> list[SourceText]:
 def run_demo(store: GraphStore, out: IO[str], *, nlp: Any = None, model: str | None = None,
              now: str | dt.datetime | None = None, fmt: str = "table") -> IngestReport:
     """Ingest the demo article(s) into ``store`` (replacing earlier demo graphs) and write the canned answers."""
-    from kg.queries import get_query, run_query, write_result
+    from kg.queries import QueryResult, get_query, run_query, write_result
 
     report = ingest(store, demo_sources(), nlp=nlp, model=model, skip_existing=False, now=now)
-    for heading, name, params in DEMO_QUERIES:
+    for heading, name, params, columns in DEMO_QUERIES:
         out.write(f"\n== {heading} ==\n")
+        result = run_query(store, get_query(name), params)
+        if columns == ("tree",):
+            out.write(subsidiary_tree(result, params.get("org", "")))
+            continue
+        keep = [c for c in columns if c in result.variables] or list(result.variables)
+        idx = [result.variables.index(c) for c in keep]
+        shown = QueryResult(kind="select", variables=tuple(keep),
+                            bindings=tuple(tuple(row[i] for i in idx) for row in result.bindings))
         out.flush()
-        write_result(run_query(store, get_query(name), params), fmt, out)
+        write_result(shown, fmt, out)
     return report
+
+
+def subsidiary_tree(result: Any, root: str) -> str:
+    """Draw the rows of the ``subsidiaries`` query (child, childName, parent, parentName, depth) as a text tree."""
+    from kg.queries import rows
+
+    variables, data = rows(result)
+    col = {v: i for i, v in enumerate(variables)}
+    children: dict[str, list[tuple[str, str]]] = {}
+    names: dict[str, str] = {}
+    depth_one_parents: set[str] = set()
+    for r in data:
+        child, parent = str(r[col["child"]]), str(r[col["parent"]])
+        names[child] = str(r[col["childName"]] or child)
+        names.setdefault(parent, str(r[col["parentName"]] or parent))
+        if (child, names[child]) not in children.setdefault(parent, []):
+            children[parent].append((child, names[child]))
+        if r[col["depth"]] == 1:
+            depth_one_parents.add(parent)
+    if not depth_one_parents:
+        return f"{root}: no subsidiaries found\n"
+    lines: list[str] = []
+
+    def walk(node: str, prefix: str, seen: frozenset[str]) -> None:
+        kids = sorted(children.get(node, []), key=lambda c: c[1].casefold())
+        for i, (kid, label) in enumerate(kids):
+            last = i == len(kids) - 1
+            lines.append(f"{prefix}{'└── ' if last else '├── '}{label}")
+            if kid not in seen:
+                walk(kid, prefix + ("    " if last else "│   "), seen | {kid})
+
+    for top in sorted(depth_one_parents):
+        lines.append(names.get(top, root))
+        walk(top, "", frozenset({top}))
+    return "\n".join(lines) + "\n"
 
 
 def graph_for_text(text: str) -> NamedNode:

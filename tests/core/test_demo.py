@@ -1,0 +1,90 @@
+"""kg demo: the wiring with a fake extractor (fast), and the real pipeline on seeds/ (slow)."""
+
+from __future__ import annotations
+
+import io
+import json
+import types
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.facts import Facts, Investment, Model, Organization, Program, Subsidiary
+from kg.ingest import demo_sources, run_demo
+from kg.resources import seeds_dir
+from kg.store import open_store
+
+SHARED = Path(__file__).resolve().parents[2] / "../shared"
+
+
+def _facts(_text: str, **_kw: object) -> Facts:
+    return Facts(
+        organizations=(Organization("Top Group", aliases=("Top",)), Organization("Mid Corp"), Organization("Leaf Labs"),
+                       Organization("Side Corp")),
+        subsidiaries=(Subsidiary("Mid Corp", "Top Group"), Subsidiary("Leaf Labs", "Mid Corp"),
+                      Subsidiary("Side Corp", "Top")),
+        models=(Model("Tiny-2", developer="Top Group", parameters_min=1_000_000_000, parameters_max=9_000_000_000,
+                      open_source=True),),
+        investments=(Investment("Top Group", 5e9, "EUR", target="robots", period_years=2),),
+        programs=(Program("Builders Programme", organizers=("Mid Corp", "Leaf Labs")),),
+    )
+
+
+def test_demo_sources_are_the_seed_articles() -> None:
+    srcs = demo_sources()
+    assert [s.path for s in srcs] == [f"seeds/{p.name}" for p in sorted(seeds_dir().glob("*.txt"))]
+    assert all(s.title for s in srcs)
+
+
+def test_run_demo_prints_tree_and_tables(fake_extractor: types.ModuleType, monkeypatch: pytest.MonkeyPatch,
+                                         store_dir: Path) -> None:
+    monkeypatch.setattr(fake_extractor, "extract_many", lambda texts, **kw: (_facts(t) for t in texts))
+    monkeypatch.setattr("kg.ingest.DEMO_QUERIES", (
+        ("Tree", "subsidiaries", {"org": "Top Group"}, ("tree",)),
+        ("Models", "models", {}, ("name", "minParameters", "maxParameters")),
+        ("Programs", "programs", {}, ("programName", "organizerName")),
+    ))
+    out = io.StringIO()
+    with open_store(store_dir) as st:
+        report = run_demo(st, out)
+        assert report.documents == len(demo_sources())
+        again = run_demo(st, io.StringIO())
+        assert again.replaced == report.documents
+    text = out.getvalue()
+    assert "Top Group\n├── Mid Corp\n│   └── Leaf Labs\n└── Side Corp\n" in text
+    assert "Tiny-2" in text and "1000000000" in text and "Builders Programme" in text
+
+
+@pytest.mark.slow
+def test_demo_with_the_trained_pipeline(runner: CliRunner, tmp_path: Path) -> None:
+    pytest.importorskip("kg.extract")
+    store = tmp_path / "demo"
+    res = runner.invoke(app, ["--store", str(store), "demo"])
+    assert res.exit_code == 0, res.stderr
+    out = res.stdout
+    assert out.index("Alibaba Group") < out.index("Alibaba Cloud") < out.index("Tongyi Lab")
+    for name in ("Ele.me", "Amap", "Lingxi", "Cainiao", "Qwen2.5", "QwQ-Max-Preview", "AI Clouder Programme"):
+        assert name in out, name
+    assert "380000000000" in out and "72000000000" in out and "500000000" in out
+    res = runner.invoke(app, ["--store", str(store), "validate"])
+    assert res.exit_code == 0, res.stdout + res.stderr
+
+
+@pytest.mark.slow
+def test_extract_seed_json_matches_format(runner: CliRunner) -> None:
+    pytest.importorskip("kg.extract")
+    [seed] = sorted(seeds_dir().glob("*.txt"))
+    res = runner.invoke(app, ["extract", str(seed), "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    subs = {(s["child"], s["parent"]) for s in data["subsidiaries"]}
+    assert ("Tongyi Lab", "Alibaba Cloud") in subs
+    inv = [i for i in data["investments"] if i["currency"] == "CNY"]
+    assert inv and inv[0]["amount"] == 380_000_000_000
+    text = seed.read_text(encoding="utf-8")
+    for kind in ("organizations", "models", "investments", "programs"):
+        for rec in data[kind]:
+            for ev in rec.get("evidence", []):
+                assert text[ev["start"]:ev["end"]] == ev["text"]

@@ -95,24 +95,23 @@ def ingest_cmd(
     log = ErrorLog(echo=lambda m: info(ctx, f"warning: skipped {m}"))
     sources = iter_sources(paths, fmt=fmt.value, text_field=text_field, id_field=id_field, title_field=title_field,
                            date_field=date_field, on_error=log)
+    skip = False if force else (lambda s: s.origin is not Origin.file)
+    many = len(paths) > 3 or any(p.is_dir() or p.suffix.lower() in (".jsonl", ".ndjson", ".csv") for p in paths)
+    show = many and not settings(ctx).quiet and sys.stderr.isatty()
     if dask:
         from kg.distributed import ingest_dask
 
-        report = ingest_dask(_store_location(ctx), sources, scheduler=dask, model=model)
-        from dataclasses import replace
-
-        report = replace(report, failed=report.failed + log.count)
+        with _progress(show) as tick:
+            report = ingest_dask(_store_location(ctx), sources, scheduler=dask, model=model, skip_existing=skip,
+                                 progress=tick, errors=log)
     else:
         from kg.extract import load_pipeline
 
         nlp = load_pipeline(model)
-        many = len(paths) > 3 or any(p.is_dir() or p.suffix.lower() in (".jsonl", ".ndjson", ".csv") for p in paths)
-        show = many and not settings(ctx).quiet and sys.stderr.isatty()
         store = _open(ctx, read_only=False)
         try:
             with _progress(show) as tick:
-                report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size,
-                                skip_existing=False if force else (lambda s: s.origin is not Origin.file),
+                report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size, skip_existing=skip,
                                 progress=tick, errors=log)
         finally:
             store.close()

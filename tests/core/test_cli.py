@@ -294,3 +294,13 @@ def test_store_locked_by_another_process(runner: CliRunner, filled: Path, articl
         holder.stdin.close()
         holder.wait(timeout=60)
     assert export(runner, filled) == before
+
+
+def test_progress_display_counts_documents() -> None:
+    from kg.cli.core import _progress
+
+    with _progress(True) as tick:
+        for _ in range(5):
+            tick(1)
+    with _progress(False) as tick:
+        assert tick is None

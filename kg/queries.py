@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.resources import queries_dir
-from kg.store import GraphStore
+from kg.store import GraphStore, term_from_python
 from kg.vocab import PREFIXES, XSD
 
 PARAM_TYPES = ("literal", "iri", "integer", "decimal")
@@ -220,7 +220,12 @@ def run_query(store: GraphStore, query: CannedQuery | str, params: dict[str, str
     """Run a canned query (or SPARQL text) with its parameters bound; read-only (updates raise QueryError)."""
     if isinstance(query, str):
         query = parse_query(query, default_name="sparql")
-    subs = bind_params(query, dict(params or {}))
+    params = dict(params or {})
+    if params and not query.params and query.path is None:
+        # SPARQL text without a header: bind each value as a plain literal, or an IRI when written <like-this>.
+        subs = {name: term_from_python(value) for name, value in params.items()}
+    else:
+        subs = bind_params(query, params)
     raw = store.query(query.sparql, substitutions=subs or None)
     try:
         return _materialise(raw, query.columns)

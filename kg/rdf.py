@@ -15,6 +15,7 @@ Rules:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -22,6 +23,7 @@ from decimal import Decimal
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from kg import vocab
+from kg.errors import InputError
 from kg.facts import DocumentInfo, Evidence, Facts
 from kg.vocab import PREFIXES, kg, term
 
@@ -42,7 +44,28 @@ def _int(value: int) -> Literal:
 
 
 def _nonneg(value: int) -> Literal:
-    return _typed(str(max(0, int(value))), "nonNegativeInteger")
+    """An offset or count: ``xsd:integer`` (Oxigraph stores xsd:nonNegativeInteger as xsd:integer anyway)."""
+    return _typed(str(max(0, int(value))), "integer")
+
+
+def canonical_datetime(text: str) -> str:
+    """Canonical ``xsd:dateTime`` lexical form (UTC as ``Z``, no trailing zeros in fractions), as Oxigraph stores it.
+
+    >>> canonical_datetime("2026-01-02T05:04:05.120000+02:00")
+    '2026-01-02T03:04:05.12Z'
+    >>> canonical_datetime("2026-01-02T03:04:05")
+    '2026-01-02T03:04:05'
+    """
+    try:
+        t = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"ingestion time {text!r} is not an ISO 8601 date-time") from None
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.UTC)
+    out = t.strftime("%Y-%m-%dT%H:%M:%S")
+    if t.microsecond:
+        out += f".{t.microsecond:06d}".rstrip("0")
+    return out + ("Z" if t.tzinfo is not None else "")
 
 
 def decimal_lexical(value: float | int) -> str:
@@ -201,7 +224,7 @@ def facts_to_quads(facts: Facts, doc: DocumentInfo, *, ingested_at: str, extract
     b.add(d, RDF_TYPE, kg("Document"))
     b.add(d, kg("sha256"), Literal(doc.sha256))
     b.add(d, kg("characterCount"), _nonneg(doc.chars))
-    b.add(d, kg("ingestedAt"), _typed(ingested_at, "dateTime"))
+    b.add(d, kg("ingestedAt"), _typed(canonical_datetime(ingested_at), "dateTime"))
     if extractor:
         b.add(d, kg("extractorVersion"), Literal(extractor))
     if doc.title:

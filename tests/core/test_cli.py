@@ -304,3 +304,15 @@ def test_progress_display_counts_documents() -> None:
             tick(1)
     with _progress(False) as tick:
         assert tick is None
+
+
+def test_validate(runner: CliRunner, filled: Path) -> None:
+    res = kg(runner, filled, "validate")
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert "conforms" in res.stdout
+    upd = "INSERT DATA { GRAPH <urn:x:g> { <urn:x:nameless> a kg:Organization } }"
+    assert kg(runner, filled, "query", "--allow-update", "--sparql", upd).exit_code == 0
+    res = kg(runner, filled, "validate")
+    assert res.exit_code == 7
+    assert "urn:x:nameless" in res.stdout
+    assert res.stderr.strip() == "error: 1 SHACL violation(s)"

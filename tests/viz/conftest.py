@@ -7,6 +7,7 @@ A merged external source adds an organization linked by owl:sameAs, with a subsi
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -155,3 +156,22 @@ def data(fixture_store_path: Path):
         return load_graph_data(s)
     finally:
         s.close()
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    """(width, height) of the PNG at ``path``; AssertionError if it is not a PNG."""
+    head = path.read_bytes()[:33]
+    assert head[:8] == PNG_SIGNATURE, "not a PNG signature"
+    length, chunk = struct.unpack(">I4s", head[8:16])
+    assert chunk == b"IHDR" and length == 13, "first chunk is not IHDR"
+    width, height = struct.unpack(">II", head[16:24])
+    return width, height
+
+
+@pytest.fixture()
+def png_size():
+    """Function reading (width, height) from a PNG header."""
+    return _png_size

@@ -50,10 +50,14 @@ def _store_location(ctx: typer.Context) -> str:
     return settings(ctx).store or default_location()
 
 
-def _open(ctx: typer.Context, *, read_only: bool) -> Any:
+def _open(ctx: typer.Context, *, read_only: bool, must_exist: bool = False) -> Any:
+    """Open the store; ``must_exist`` refuses to create a new local store (for commands that only change one)."""
     from kg.store import open_store
 
-    return open_store(_store_location(ctx), read_only=read_only)
+    loc = _store_location(ctx)
+    if must_exist and not loc.startswith(("http://", "https://")) and not Path(loc).exists():
+        raise StoreError(f"no store at {loc}: ingest something first or pass --store")
+    return open_store(loc, read_only=read_only)
 
 
 def _stdout_text() -> Any:
@@ -233,7 +237,7 @@ def query_cmd(
             raise QueryError("refusing a SPARQL UPDATE: queries are read-only; pass --allow-update to change the store")
         if params:
             raise QueryError("parameters cannot be bound in an UPDATE")
-        store = _open(ctx, read_only=False)
+        store = _open(ctx, read_only=False, must_exist=True)
         try:
             store.update(body)
         finally:
@@ -346,7 +350,7 @@ def remove_cmd(
     """Remove one document (its named graph) from the store."""
     from kg.ingest import remove_document
 
-    store = _open(ctx, read_only=False)
+    store = _open(ctx, read_only=False, must_exist=True)
     try:
         iri = remove_document(store, doc)
     finally:

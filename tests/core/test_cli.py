@@ -316,3 +316,9 @@ def test_validate(runner: CliRunner, filled: Path) -> None:
     assert res.exit_code == 7
     assert "urn:x:nameless" in res.stdout
     assert res.stderr.strip() == "error: 1 SHACL violation(s)"
+
+
+def test_no_store_is_not_created_by_remove_or_update(runner: CliRunner, tmp_path: Path) -> None:
+    assert_one_line_error(kg(runner, tmp_path / "none", "remove", "0" * 64), 3)
+    assert_one_line_error(kg(runner, tmp_path / "none", "query", "--allow-update", "--sparql", "CLEAR ALL"), 3)
+    assert not (tmp_path / "none").exists()

@@ -84,6 +84,7 @@ def ingest_dask(
     now: str | dt.datetime | None = None,
     errors: ErrorLog | None = None,
     max_in_flight: int | None = None,
+    connect_timeout: float = 20.0,
 ) -> IngestReport:
     """Extract ``sources`` on the Dask cluster at ``scheduler`` and write them into the store at ``store_location``.
 
@@ -94,7 +95,7 @@ def ingest_dask(
     from kg.ingest import IngestReport, StoreWriter, original_ingested_at
     from kg.store import open_store
 
-    client = _connect(scheduler)
+    client = _connect(scheduler, timeout=connect_timeout)
     try:
         from dask.distributed import as_completed
 
@@ -173,13 +174,13 @@ def ingest_dask(
     )
 
 
-def _connect(scheduler: str) -> Any:
+def _connect(scheduler: str, *, timeout: float) -> Any:
     """A ``dask.distributed.Client`` on ``scheduler``; a missing Dask or an unreachable scheduler is a KgError."""
     try:
         from dask.distributed import Client
     except ImportError:
         raise KgError("Dask is not installed: pip install 'kg[dask]'") from None
     try:
-        return Client(scheduler, timeout="20s", set_as_default=False)
+        return Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
     except (OSError, TimeoutError) as err:
         raise KgError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None

@@ -102,8 +102,8 @@ def render_html(drawing: Drawing) -> str:
 def notebook_html(drawing: Drawing, *, height: int = 600) -> str:
     """The page of :func:`render_html` in an ``<iframe srcdoc>``, for ``IPython.display.HTML`` in a notebook."""
     return (
-        f'<iframe srcdoc="{html.escape(render_html(drawing), quote=True)}" '
-        f'style="width:100%;height:{int(height)}px;border:1px solid #ddd" sandbox="allow-scripts"></iframe>'
+        f'<div class="kg-view"><iframe srcdoc="{html.escape(render_html(drawing), quote=True)}" '
+        f'style="width:100%;height:{int(height)}px;border:1px solid #ddd" sandbox="allow-scripts"></iframe></div>'
     )
 
 

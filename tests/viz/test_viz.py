@@ -100,7 +100,7 @@ def test_model_chart_uses_a_log_scale(data: graph.GraphData) -> None:
 
 def test_notebook_html_wraps_the_page_in_an_iframe(data: graph.GraphData) -> None:
     snippet = viz.notebook_html(graph.build_drawing(data, "programs"), height=400)
-    assert snippet.startswith("<iframe srcdoc=") and "height:400px" in snippet
+    assert snippet.startswith("<div class=\"kg-view\"><iframe srcdoc=") and "height:400px" in snippet
     assert "<script" not in snippet  # escaped inside srcdoc
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -103,6 +104,13 @@ def facts_b() -> Facts:
 DOC_A = DocumentInfo(sha256="a" * 64, path="news/a.txt", title="Halcyon spends on data centres",
                      chars=len(TEXT_A), date="2026-01-01")
 DOC_B = DocumentInfo(sha256="b" * 64, path="news/b.txt", title="Orchid backs Fernwood", chars=len(TEXT_B))
+
+
+@pytest.fixture(scope="session")
+def gd() -> SimpleNamespace:
+    """The fixture data, for tests (test modules cannot import conftest: there is no package)."""
+    return SimpleNamespace(facts_a=facts_a, facts_b=facts_b, DOC_A=DOC_A, DOC_B=DOC_B, INGESTED=INGESTED,
+                           EXTRACTOR=EXTRACTOR, TEXT_A=TEXT_A, TEXT_B=TEXT_B)
 
 
 @pytest.fixture(scope="session")

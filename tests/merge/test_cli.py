@@ -1,0 +1,58 @@
+"""kg merge / unmerge / conflicts through typer's CliRunner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import DATA, FIBO, GLEIF
+from typer.testing import CliRunner
+
+from kg.cli import app
+
+runner = CliRunner()
+
+
+def kg(store: Path, *args: str) -> object:
+    return runner.invoke(app, ["--store", str(store), *map(str, args)])
+
+
+def test_merge_conflicts_unmerge(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    result = kg(store, "merge", *GLEIF, "--name", "gleif")
+    assert result.exit_code == 0, result.output
+    assert "merged gleif" in result.output and "9 organizations" in result.output
+    result = kg(store, "merge", *FIBO, "--name", "fibo")
+    assert result.exit_code == 0 and "lei 3" in result.output
+
+    result = kg(store, "query", "merged_subsidiaries", "--param", "org=citigroup inc.", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "Citicorp LLC" in result.output and "Wells Fargo" not in result.output
+
+    result = kg(store, "merge", DATA / "conflicting.ttl", "--name", "other")
+    assert result.exit_code == 0, result.output
+    result = kg(store, "conflicts", "--format", "tsv")
+    assert result.exit_code == 0, result.output
+    lines = [ln for ln in result.stdout.splitlines() if ln.startswith('"')]
+    assert {ln.split("\t")[0] for ln in lines} == {'"parent"', '"number"'}
+
+    result = kg(store, "unmerge", "other")
+    assert result.exit_code == 0 and "unmerged other" in result.output
+    result = kg(store, "conflicts", "--format", "csv")
+    assert result.exit_code == 0 and result.stdout.strip().count("\n") == 0  # header only
+
+
+def test_errors_are_one_line_with_exit_codes(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    bad = tmp_path / "broken.nt"
+    bad.write_text("<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n", encoding="utf-8")
+    result = kg(store, "merge", bad, "--name", "broken")
+    assert result.exit_code == 5
+    err = result.output.strip()
+    assert err.count("\n") == 0 and "broken.nt" in err and "line 2" in err
+    # (each failure gets its own store: the exception a CliRunner result keeps can hold the store's lock)
+    result = kg(tmp_path / "s2", "unmerge", "nothing")
+    assert result.exit_code == 2 and "no merged source" in result.output
+    result = kg(tmp_path / "s3", "merge", tmp_path / "missing.ttl", "--name", "x")
+    assert result.exit_code != 0 and "missing.ttl" in result.output
+    result = kg(tmp_path / "s4", "merge", bad, "--name", "x", "--format", "turtle")
+    assert result.exit_code == 5

@@ -27,6 +27,13 @@ _CAP = re.compile(r"^[A-Z0-9]")
 _SCALE_AFTER = re.compile(r"^\s?(?:billion|million|trillion|crore|lakh|bn|mn|per cent|percent|%)", re.IGNORECASE)
 
 
+def hyphen_word(doc: Doc, i: int) -> str:
+    """The lower-case word ending at token ``i``, re-joined over hyphens: 'start-up', 'spin-off'."""
+    if i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_:
+        return f"{doc[i - 2].lower_}-{doc[i].lower_}"
+    return doc[i].lower_
+
+
 def boilerplate_ranges(doc: Doc) -> list[tuple[int, int]]:
     """Character ranges of boilerplate lines (set by ``kg_hygiene``)."""
     return [tuple(x) for x in doc.user_data.get(BOILER_KEY, [])]
@@ -47,7 +54,7 @@ class ParagraphSentences:
     def __call__(self, doc: Doc) -> Doc:
         for i in range(1, len(doc)):
             prev = doc[i - 1]
-            if "\n" in prev.whitespace_ or ("\n" in prev.text and prev.is_space):
+            if "\n" in prev.whitespace_ or ("\n" in prev.text and prev.is_space) or prev.text == ";":
                 doc[i].is_sent_start = True
             elif prev.is_space and "\n" not in prev.text:
                 continue
@@ -173,7 +180,7 @@ class EntityFixer:
             return "head"
         if start > 0:
             prev = doc[start - 1]
-            if prev.lower_ in lex.org_descriptors and not prev.is_title:
+            if hyphen_word(doc, start - 1) in lex.org_descriptors and not prev.is_title:
                 return "descriptor"
             if prev.lower_ in lex.unit_nouns and not prev.is_title:
                 return "descriptor"
@@ -250,7 +257,7 @@ class EntityFixer:
 
         # 4. organizations after a descriptor: "food delivery service X", "its chip unit X", "start-up X"
         for t in doc:
-            low = t.lower_
+            low = hyphen_word(doc, t.i)
             if (low in lex.org_descriptors or low in lex.unit_nouns) and not t.is_title and t.i + 1 < len(doc):
                 s = t.i + 1
                 if not _CAP.match(doc[s].text) or doc[s].text in lex.stop_names or boiler_at(doc[s].idx):
@@ -297,6 +304,27 @@ class EntityFixer:
                 nxt = doc[e].text if e < len(doc) else ""
                 if prev not in ("in", "at", "across", "throughout", "near", "from", "of") and nxt not in ("-",):
                     spans.append((s, e, "ORG", 1))
+
+        # 5b. a proper noun that acts like a company: subject of invest, acquire, announce, launch, ...
+        corp = lex.corporate_verbs
+        taken_tokens = {i for s, e, _, _ in spans for i in range(s, e)}
+        persons = {i for ent in doc.ents if ent.label_ == "PERSON" for i in range(ent.start, ent.end)}
+        for t in doc:
+            if t.dep_ not in ("nsubj", "nsubjpass") or t.pos_ != "PROPN" or t.i in taken_tokens or t.i in persons:
+                continue
+            head = t.head
+            near = [x for x in head.subtree if x.i > head.i and x.i - head.i <= 5]
+            if head.lemma_.lower() not in corp and not any(x.lemma_.lower() in corp and x.pos_ == "VERB" for x in near):
+                continue
+            s = t.i
+            while s > 0 and doc[s - 1].pos_ == "PROPN" and doc[s - 1].dep_ == "compound":
+                s -= 1
+            name = doc[s:t.i + 1].text
+            if name in lex.stop_names or name.lower() in lex.places or boiler_at(doc[s].idx):
+                continue
+            if not _CAP.match(name) or self._is_product_context(doc, s, t.i + 1):
+                continue
+            spans.append((s, t.i + 1, "ORG", 1))
 
         # 6. coordination: names listed with an organization are organizations ("Google, Mistral and Anthropic")
         orgs = {(s, e) for s, e, lab, _ in spans if lab == "ORG"}

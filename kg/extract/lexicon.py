@@ -59,6 +59,7 @@ class Lexicon:
     completed_re: re.Pattern[str]
     announced_re: re.Pattern[str]
     product_list_re: re.Pattern[str]
+    corporate_verbs: frozenset[str]
 
 
 @cache
@@ -110,4 +111,5 @@ def lexicon() -> Lexicon:
         completed_re=phrase_re(d["completed_cues"]),
         announced_re=phrase_re(d["announced_cues"]),
         product_list_re=phrase_re(d["product_list_cues"]),
+        corporate_verbs=frozenset(d["corporate_verbs"]),
     )

@@ -68,6 +68,13 @@ def _clean_end(text: str, start: int, end: int) -> int:
     return end
 
 
+def _in_hyphenation(t) -> bool:
+    """'overseas-facing', 'ride-hailing': a verb form that is part of a hyphenated modifier."""
+    doc = t.doc
+    return (t.i > 0 and doc[t.i - 1].text == "-" and not doc[t.i - 1].whitespace_) or (
+        t.i + 1 < len(doc) and doc[t.i + 1].text == "-" and not t.whitespace_)
+
+
 def org_key(name: str) -> str:
     """Normalised identity of an organization name: case, punctuation and legal suffixes dropped.
 
@@ -152,6 +159,13 @@ class _Extraction:
         self.clusters[keep].mentions.extend(self.clusters[drop].mentions)
         del self.clusters[drop]
 
+    def _possessed(self, m: Mention) -> bool:
+        """'its X', 'its unit X', 'Y's X': X is a part of something else, not what a later 'its' means."""
+        if m.tstart == 0:
+            return False
+        prev = self.doc[m.tstart - 1]
+        return prev.lower_ in ("its", "their") or prev.lower_ in self.lex.unit_nouns or prev.tag_ == "POS"
+
     def _main_org(self) -> int | None:
         score: dict[int, float] = {}
         first: dict[int, int] = {}
@@ -161,9 +175,22 @@ class _Extraction:
             c = self.cid(m)
             tok = self.doc[m.tstart:m.tend].root
             score[c] = score.get(c, 0) + 1 + (1 if tok.dep_ in ("nsubj", "nsubjpass") else 0)
+            if m.tstart == 0:
+                score[c] += 1  # the headline's first word
+            if self._possessed(m):
+                score[c] -= 2
             first.setdefault(c, m.start)
         if not score:
             return None
+        # "the group", "the company": credit the organizations whose name ends in that noun
+        heads: dict[str, list[int]] = {}
+        for c in score:
+            for f in self.clusters[c].forms:
+                heads.setdefault(f.lower().split()[-1], []).append(c)
+        for t in self.doc:
+            if t.lower_ in self.lex.coref_nouns and t.i > 0 and self.doc[t.i - 1].lower_ == "the":
+                for c in set(heads.get(t.lower_, [])):
+                    score[c] += 1
         return max(score, key=lambda c: (score[c], -first[c]))
 
     def mention_at(self, i: int) -> Mention | None:
@@ -175,7 +202,13 @@ class _Extraction:
     def resolve_ref(self, i: int) -> int | None:
         """Organization that a pronoun or 'the company' at token ``i`` refers to."""
         sent = self.doc[i].sent
-        before = [m for m in self.orgs_in(sent) if m.tend <= i]
+        head_noun = self.doc[i].lower_ if self.doc[i].lower_ in self.lex.coref_nouns else None
+        before = [m for m in self.orgs_in(sent) if m.tend <= i and not self._possessed(m)]
+        if head_noun:  # "the group" prefers an organization whose name ends in "Group"
+            named = [m for m in self.mentions if m.label == "ORG" and m.tend <= i
+                     and m.text.lower().split()[-1] == head_noun]
+            if named:
+                return self.cid(named[-1])
         if before:
             return self.cid(before[-1])
         # the last organization that was a subject in the previous sentences
@@ -245,6 +278,23 @@ class _Extraction:
         lo, hi = min(a, b), max(a, b)
         window = self.text[lo:hi]
         return bool(self.lex.negation_re.search(window))
+
+    def _longest_list(self, orgs: list[Mention]) -> list[Mention]:
+        """The longest run of organizations written as a list: only commas, 'and' and descriptors between."""
+        best: list[Mention] = []
+        run: list[Mention] = []
+        for m in orgs:
+            if run:
+                gap = self.doc[run[-1].tend:m.tstart]
+                ok = (len(gap) <= 12 and any(t.text in (",", "and", "or") for t in gap)
+                      and not any((t.pos_ in ("VERB", "AUX") and not _in_hyphenation(t))
+                                  or t.text in ("(", ")", ";", ":") for t in gap))
+                if not ok:
+                    run = []
+            run.append(m)
+            if len(run) > len(best):
+                best = list(run)
+        return best
 
     # ---- subsidiaries ---------------------------------------------------------------------------------------
     def subsidiaries(self) -> list[Subsidiary]:
@@ -378,7 +428,7 @@ class _Extraction:
         for sent in doc.sents:
             if self._boiler(sent.start_char) or self.main_org is None:
                 continue
-            orgs = self.orgs_in(sent)
+            orgs = self._longest_list(self.orgs_in(sent))
             has_desc = any(id(x) in explicit_child for x in orgs)
             other = re.search(r"\b(?:and|or) other (?:divisions|units|subsidiaries|businesses|business units|arms)\b",
                               sent.text)
@@ -386,6 +436,8 @@ class _Extraction:
                 continue
             if re.search(r"\b(?:rivals?|competitors?|peers?|partners?|investors?|including)\b", sent.text, re.I) \
                     and not other:
+                continue
+            if lex.rumour_re.search(sent.text) or lex.denial_re.search(sent.text):
                 continue
             for x in orgs:
                 cx = self.cid(x)

@@ -704,8 +704,7 @@ def _spring_positions(g: nx.DiGraph) -> dict[str, tuple[float, float]]:
         if n == 1:
             blocks.append((0.0, 0.0, {next(iter(part)): (0.0, 0.0)}))
             continue
-        sub = g.subgraph(part).to_undirected()
-        raw = nx.spring_layout(sub, seed=7, iterations=300, k=2.2 / math.sqrt(n))
+        raw = _force_layout(g.subgraph(part))
         xs = [float(p[0]) for p in raw.values()]
         ys = [float(p[1]) for p in raw.values()]
         side = 170.0 * math.sqrt(n)
@@ -732,15 +731,47 @@ def _spring_positions(g: nx.DiGraph) -> dict[str, tuple[float, float]]:
     return pos
 
 
+def _force_layout(g: nx.DiGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Fruchterman-Reingold on dense numpy arrays (networkx's own needs scipy beyond 500 nodes); deterministic.
+
+    Very large parts (over 4000 nodes) are put on a circle: a force layout of that size is neither fast nor legible.
+    """
+    import numpy as np
+
+    nodes = sorted(g)
+    n = len(nodes)
+    if n > 4000:
+        return {node: (math.cos(2 * math.pi * i / n), math.sin(2 * math.pi * i / n)) for i, node in enumerate(nodes)}
+    index = {node: i for i, node in enumerate(nodes)}
+    adj = np.zeros((n, n), dtype=np.float32)
+    for u, v in g.edges():
+        adj[index[u], index[v]] = adj[index[v], index[u]] = 1.0
+    pos = np.random.default_rng(seed).random((n, 2)).astype(np.float32)
+    k = 2.2 / math.sqrt(n)
+    iterations = max(40, min(250, 40000 // n))  # fewer rounds for big parts: each costs O(n²)
+    temperature = 0.1
+    step = temperature / (iterations + 1)
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        distance = np.clip(np.sqrt((delta**2).sum(axis=-1)), 0.01, None)
+        displacement = np.einsum("ijk,ij->ik", delta, k * k / distance**2 - adj * distance / k)
+        length = np.linalg.norm(displacement, axis=-1)
+        length = np.where(length < 0.01, 0.1, length)
+        pos += displacement * (temperature / length)[:, None]
+        temperature -= step
+    return {node: (float(pos[i, 0]), float(pos[i, 1])) for node, i in index.items()}
+
+
 def _spread(pos: dict[str, tuple[float, float]], *, min_dist: float = 48.0, rounds: int = 60
             ) -> dict[str, tuple[float, float]]:
     """Push apart nodes closer than ``min_dist`` pixels (vectorised relaxation rounds), so labels do not pile up."""
     import numpy as np
 
     names = sorted(pos)
-    if len(names) < 2 or len(names) > 3000:
+    if len(names) < 2 or len(names) > 1500:  # O(n²) memory; big graphs keep the spring layout as is
         return pos
     p = np.array([pos[n] for n in names], dtype=float)
+    rounds = rounds if len(names) <= 300 else max(10, rounds * 300 // len(names))
     jitter = np.random.default_rng(7).normal(scale=1e-3, size=p.shape)
     p += jitter
     for _ in range(rounds):

@@ -175,6 +175,7 @@
   function fit() {
     var w = svg.clientWidth || window.innerWidth || 1000, h = svg.clientHeight || window.innerHeight || 700;
     var top = 48;
+    w -= Math.min(legend.offsetWidth + 20, w / 3);  /* keep the drawing clear of the legend on the right */
     if (!data.nodes.length) { view = { k: 1, x: 0, y: top }; apply(); return; }
     var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     data.nodes.forEach(function (n) {

@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.extract.lexicon import lexicon
+from kg.extract.lexicon import lexicon, org_key
 
 BOILER_KEY = "kg_boilerplate"
 _CAP = re.compile(r"^[A-Z0-9]")
@@ -188,7 +188,7 @@ class EntityFixer:
         if end + 1 < len(doc) and doc[end].text == ",":
             for j in range(end + 1, min(end + 9, len(doc))):
                 t = doc[j]
-                if t.text in (",", ".", ";", "(", ")") or t.pos_ == "VERB":
+                if t.text in (",", ".", ";", "(", ")") or t.tag_ in ("VBD", "VBZ", "VBP", "MD"):
                     break
                 if t.lower_ in lex.org_descriptors and t.pos_ == "NOUN":
                     nxt = doc[j + 1] if j + 1 < len(doc) else None
@@ -278,6 +278,39 @@ class EntityFixer:
                         continue
                     spans.append((s, e, "ORG", 3))
 
+        # 4b. "X Lab", "X Cloud", "X Group": a capitalised run that ends in an organization head word
+        for t in doc:
+            if not t.is_title or t.lower_ not in lex.org_heads or t.i == 0 or boiler_at(t.idx):
+                continue
+            s = t.i
+            while s > 0 and not doc[s].is_sent_start and (
+                _CAP.match(doc[s - 1].text) and not doc[s - 1].is_punct and doc[s - 1].tag_ != "POS"
+            ):
+                s -= 1
+            s, e = self._trim(doc, s, t.i + 1)
+            inside_ner = any(ent.label_ == "ORG" and ent.start <= s and e <= ent.end and len(ent) > e - s
+                             for ent in doc.ents)
+            if e - s >= 2 and doc[s:e].text not in lex.stop_names and doc[s].text not in lex.stop_names \
+                    and not inside_ner:
+                if not any(x[0] <= s < x[1] and x[2] in ("MODEL", "PROGRAM") for x in spans):
+                    spans.append((s, e, "ORG", 2))
+
+        # 4c. "X, a wholly owned subsidiary of ...", "X, the Beijing-based search company": appositive descriptor
+        for t in doc:
+            if t.text != "," or t.i == 0 or not _CAP.match(doc[t.i - 1].text) or boiler_at(t.idx):
+                continue
+            e = t.i
+            s = e - 1
+            while s > 0 and not doc[s].is_sent_start and _CAP.match(doc[s - 1].text) and not doc[s - 1].is_punct:
+                s -= 1
+            s, e = self._trim(doc, s, e)
+            if e <= s or doc[s:e].text in lex.stop_names or doc[s].pos_ != "PROPN" or any(
+                ent.label_ in ("PERSON", "GPE", "LOC", "DATE") and ent.start <= s < ent.end for ent in doc.ents
+            ):
+                continue
+            if self._org_evidence(doc, s, e) == "appositive":
+                spans.append((s, e, "ORG", 2))
+
         # 5. the trained NER's names, relabelled by context
         ner_names: list[tuple[int, int, str]] = []
         for ent in doc.ents:
@@ -325,6 +358,25 @@ class EntityFixer:
             if not _CAP.match(name) or self._is_product_context(doc, s, t.i + 1):
                 continue
             spans.append((s, t.i + 1, "ORG", 1))
+
+        # 5c. the owner of a model is an organization: "X's GPT-4o"
+        models = [(s, e) for s, e, lab, _ in spans if lab == "MODEL"]
+        for ms, _me in models:
+            if ms >= 2 and doc[ms - 1].tag_ == "POS" and _CAP.match(doc[ms - 2].text):
+                e = ms - 1
+                s = e - 1
+                while s > 0 and _CAP.match(doc[s - 1].text) and not doc[s - 1].is_punct and not doc[s].is_sent_start:
+                    s -= 1
+                if doc[s:e].text not in lex.stop_names and not any(
+                    ent.label_ == "PERSON" and ent.start <= s < ent.end and len(ent) > 1 for ent in doc.ents
+                ):
+                    spans.append((s, e, "ORG", 2))
+
+        # 5d. a name with the same identity as an organization is that organization ("Sakura" for "Sakura Holdings")
+        org_keys = {org_key(doc[s:e].text) for s, e, lab, _ in spans if lab == "ORG"}
+        for s, e, label in ner_names:
+            if label != "ORG" and org_key(doc[s:e].text) in org_keys:
+                spans.append((s, e, "ORG", 1))
 
         # 6. coordination: names listed with an organization are organizations ("Google, Mistral and Anthropic")
         orgs = {(s, e) for s, e, lab, _ in spans if lab == "ORG"}
@@ -385,13 +437,16 @@ class EntityFixer:
         extra = []
         if known:
             pat = re.compile(r"(?<![\w.-])(?:" + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True))
-                             + r")(?![\w-]|\.\w)")
+                             + r")(?!\w|\.\w)")
             taken = [(sp.start_char, sp.end_char) for sp in chosen]
             for m in pat.finditer(text):
                 if boiler_at(m.start()) or any(a < m.end() and m.start() < b for a, b in taken):
                     continue
                 if re.match(r"^ [A-Z]", text[m.end():m.end() + 2]):
                     continue  # part of a longer name
+                if text[m.end():m.end() + 1] == "-" and not re.match(r"-(?:owned|backed|led|controlled)\b",
+                                                                      text[m.end():m.end() + 12]):
+                    continue
                 sp = doc.char_span(m.start(), m.end(), alignment_mode="strict")
                 if sp is None:
                     continue

@@ -113,3 +113,19 @@ def lexicon() -> Lexicon:
         product_list_re=phrase_re(d["product_list_cues"]),
         corporate_verbs=frozenset(d["corporate_verbs"]),
     )
+
+
+def org_key(name: str) -> str:
+    """Normalised identity of an organization name: case, punctuation and legal suffixes dropped.
+
+    >>> org_key("Alibaba Group Holding Ltd."), org_key("the Google LLC")
+    ('alibaba', 'google')
+    """
+    lex = lexicon()
+    toks = [t.strip(".,'’") for t in re.findall(r"[\w&.+'’-]+", name.lower())]
+    toks = [t for t in toks if t and t not in ("'s", "s")]
+    if toks and toks[0] == "the":
+        toks = toks[1:]
+    while len(toks) > 1 and toks[-1] in lex.legal_suffixes:
+        toks.pop()
+    return " ".join(toks)

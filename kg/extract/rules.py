@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span
 
 from kg.extract.components import boilerplate_ranges
-from kg.extract.lexicon import lexicon
+from kg.extract.lexicon import lexicon, org_key
 from kg.extract.numbers import Money, find_money, find_parameters, parse_number, parse_period
 from kg.facts import Evidence, Facts, Investment, Model, Organization, Program, Subsidiary
 
@@ -73,22 +73,6 @@ def _in_hyphenation(t) -> bool:
     doc = t.doc
     return (t.i > 0 and doc[t.i - 1].text == "-" and not doc[t.i - 1].whitespace_) or (
         t.i + 1 < len(doc) and doc[t.i + 1].text == "-" and not t.whitespace_)
-
-
-def org_key(name: str) -> str:
-    """Normalised identity of an organization name: case, punctuation and legal suffixes dropped.
-
-    >>> org_key("Alibaba Group Holding Ltd."), org_key("the Google LLC")
-    ('alibaba', 'google')
-    """
-    lex = lexicon()
-    toks = [t.strip(".,'’") for t in re.findall(r"[\w&.+'’-]+", name.lower())]
-    toks = [t for t in toks if t and t not in ("'s", "s")]
-    if toks and toks[0] == "the":
-        toks = toks[1:]
-    while len(toks) > 1 and toks[-1] in lex.legal_suffixes:
-        toks.pop()
-    return " ".join(toks)
 
 
 def model_key(name: str) -> str:
@@ -199,11 +183,12 @@ class _Extraction:
     def orgs_in(self, sent: Span) -> list[Mention]:
         return [m for m in self.mentions if m.label == "ORG" and sent.start <= m.tstart < sent.end]
 
-    def resolve_ref(self, i: int) -> int | None:
-        """Organization that a pronoun or 'the company' at token ``i`` refers to."""
+    def resolve_ref(self, i: int, exclude: int | None = None) -> int | None:
+        """Organization that a pronoun or 'the company' at token ``i`` refers to (never ``exclude``)."""
         sent = self.doc[i].sent
         head_noun = self.doc[i].lower_ if self.doc[i].lower_ in self.lex.coref_nouns else None
-        before = [m for m in self.orgs_in(sent) if m.tend <= i and not self._possessed(m)]
+        before = [m for m in self.orgs_in(sent) if m.tend <= i and not self._possessed(m)
+                  and self.cid(m) != exclude]
         if head_noun:  # "the group" prefers an organization whose name ends in "Group"
             named = [m for m in self.mentions if m.label == "ORG" and m.tend <= i
                      and m.text.lower().split()[-1] == head_noun]
@@ -216,6 +201,8 @@ class _Extraction:
         idx = next((k for k, s in enumerate(sents) if s.start == sent.start), 0)
         for s in reversed(sents[max(0, idx - 3):idx]):
             for m in reversed(self.orgs_in(s)):
+                if self.cid(m) == exclude:
+                    continue
                 root = self.doc[m.tstart:m.tend].root
                 if root.dep_ in ("nsubj", "nsubjpass") or m.tstart == s.start:
                     return self.cid(m)
@@ -319,6 +306,8 @@ class _Extraction:
             c = self.cid(m)
             # R1: "<owner> <modifiers> unit|arm|subsidiary X" and "its X Department"
             j = m.tstart - 1
+            if j >= 1 and doc[j].text == "," and doc[j - 1].lower_ in lex.unit_nouns:
+                j -= 1  # "The conglomerate's banking arm, X"
             rel = None
             k = j
             while k >= 0 and m.tstart - k <= 7:
@@ -349,6 +338,8 @@ class _Extraction:
                 elif ot.tag_ == "POS" and owner_tok > 0:
                     pm = self.mention_at(owner_tok - 1)
                     parent = self.cid(pm) if pm is not None and pm.label == "ORG" else None
+                    if pm is None and doc[owner_tok - 1].lower_ in lex.coref_nouns:
+                        parent = self.resolve_ref(owner_tok - 1)
                     rule = "subsidiary.possessive-descriptor"
                 elif ot.text == "-" and owner_tok > 0 and doc[owner_tok - 1].lower_ in ("owned",):
                     parent = None
@@ -376,6 +367,42 @@ class _Extraction:
                             self.evidence(m.start, m.end + r2.end() + len(pm.text if pm else ""), m.sent,
                                           "subsidiary.apposition-of", 0.9))
                         explicit_child.add(id(m))
+            # R2b: "X, the company's cloud subsidiary," / "X, a listed unit," (appositive without 'of')
+            if id(m) not in explicit_child and m.tend + 2 < len(doc) and doc[m.tend].text == ",":
+                k = m.tend + 1
+                owner = None
+                if doc[k].lower_ in ("its", "their"):
+                    owner = self.resolve_ref(k, exclude=c)
+                    k += 1
+                elif doc[k].lower_ in ("a", "an", "the"):
+                    k += 1
+                    if k + 1 < len(doc) and doc[k + 1].tag_ == "POS":
+                        pm = self.mention_at(k)
+                        owner = self.cid(pm) if pm is not None and pm.label == "ORG" else (
+                            self.resolve_ref(k, exclude=c) if doc[k].lower_ in lex.coref_nouns else None)
+                        k += 2
+                    else:
+                        owner = self.main_org
+                elif k + 1 < len(doc) and doc[k + 1].tag_ == "POS":
+                    pm = self.mention_at(k)
+                    owner = self.cid(pm) if pm is not None and pm.label == "ORG" else None
+                    k += 2
+                else:
+                    k = -1
+                if k > 0 and owner is not None:
+                    for q in range(k, min(k + 6, len(doc))):
+                        t = doc[q]
+                        word = t.lower_
+                        if word in lex.unit_nouns and (q + 1 >= len(doc) or doc[q + 1].text in (",", ".", ";", ")")
+                                                       or doc[q + 1].pos_ in ("VERB", "AUX")):
+                            if not self.local_negation(m.start, t.idx) and self.doc[q - 1].lower_ != "former":
+                                add(c, owner, lex.unit_nouns[word],
+                                    self.evidence(m.start, t.idx + len(t.text), m.sent, "subsidiary.appositive", 0.8))
+                                explicit_child.add(id(m))
+                            break
+                        if t.is_punct and t.text != "-" or word in ("of", "to", "for", "in", "with"):
+                            break
+
             # R3: "Y's X" (both organizations) and "Y-owned X"
             if m.tstart >= 2 and doc[m.tstart - 1].tag_ == "POS":
                 pm = self.mention_at(m.tstart - 2)
@@ -556,8 +583,8 @@ class _Extraction:
                         if lex.status_res[st].search(stext):
                             status = st
                             break
-            if developer is None and self.main_org is not None:
-                developer, dev_rule = self.main_org, "model.developer-main-org"
+            if developer is None:
+                dev_rule = None
             rec = Model(name=cl.name, aliases=cl.aliases, developer=self.cname(developer),
                         parameters=params.get("parameters"), parameters_min=params.get("parameters_min"),
                         parameters_max=params.get("parameters_max"), sizes=params.get("sizes"),
@@ -567,6 +594,33 @@ class _Extraction:
                 evs.append(self.mention_ev(ms[0], dev_rule, 0.7))
                 rec = Model(**{**rec.__dict__, "evidence": tuple(evs)})
             out.append(rec)
+        return self._inherit_developers(out)
+
+    def _inherit_developers(self, models: list[Model]) -> list[Model]:
+        """A model without a stated developer takes it from its family ('Llama 2' from 'Llama 3'), from the model
+        built on it, or else from the document's main organization."""
+        from dataclasses import replace
+
+        def family(name: str) -> str:
+            return re.split(r"[\s\d-]", name, maxsplit=1)[0].lower()
+
+        by_family: dict[str, str] = {}
+        for m in models:
+            if m.developer:
+                by_family.setdefault(family(m.name), m.developer)
+        derived: dict[str, str] = {}
+        for m in models:
+            if m.based_on and m.developer:
+                derived.setdefault(m.based_on, m.developer)
+        main = self.cname(self.main_org)
+        out = []
+        for m in models:
+            if m.developer is None:
+                dev = by_family.get(family(m.name)) or derived.get(m.name) or main
+                if dev:
+                    ev = (*m.evidence, replace(m.evidence[0], rule="model.developer-inherited", confidence=0.5))
+                    m = replace(m, developer=dev, evidence=ev)
+            out.append(m)
         return out
 
     # ---- investments ----------------------------------------------------------------------------------------

@@ -419,7 +419,7 @@ class _Extraction:
                 k = doc.char_span(m.start - len(pre), m.start, alignment_mode="expand")
                 if k is not None:
                     owners = [x for x in self.mentions if x.label == "ORG" and k.start <= x.tstart and x.tend
-                              <= m.tstart and self.text[x.end:x.end + 7] == "-owned"]
+                              <= m.tstart and self.text[x.end:x.end + 6] == "-owned"]
                     if owners and not re.search(r"\b(?:state|government|partly|minority)-owned", pre):
                         add(c, self.cid(owners[-1]), "owned",
                             self.evidence(owners[-1].start, m.end, m.sent, "subsidiary.y-owned", 0.8))

@@ -22,7 +22,6 @@ This module never writes to the store.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -919,7 +918,3 @@ def graph_summary(g: nx.DiGraph) -> dict[str, int]:
     out["edges"] = g.number_of_edges()
     return out
 
-
-def iter_labels(g: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
-    """Labels of ``nodes`` in ``g`` (for printing components and trees)."""
-    return [str(g.nodes[n]["label"]) for n in nodes]

@@ -186,3 +186,13 @@ def test_empty_store_gives_empty_views(tmp_path) -> None:
             assert d.nodes == () and d.edges == ()
     finally:
         store.close()
+
+
+def test_doctests_of_graph_and_viz() -> None:
+    import doctest
+
+    from kg import viz
+
+    for module in (graph, viz):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0

@@ -532,8 +532,9 @@ class _Extraction:
                             if c is not None:
                                 developer, dev_rule = c, "model.developer-subject"
                 # parameters
-                if not params:
-                    nxt = [x for x in model_ms if x.sent.start == sent.start and x.start > m.start]
+                if not params and not self._is_base_mention(m):
+                    nxt = [x for x in model_ms if x.sent.start == sent.start and x.start > m.start
+                           and not self._is_base_mention(x)]
                     prv = [x for x in model_ms if x.sent.start == sent.start and x.end < m.start]
                     hi = nxt[0].start if nxt else sent.end_char
                     lo = prv[-1].end if prv else sent.start_char
@@ -595,6 +596,12 @@ class _Extraction:
                 rec = Model(**{**rec.__dict__, "evidence": tuple(evs)})
             out.append(rec)
         return self._inherit_developers(out)
+
+    def _is_base_mention(self, m: Mention) -> bool:
+        """'based on the older X': X is named as the base of another model in this sentence."""
+        before = self.text[max(m.sent.start_char, m.start - 40):m.start]
+        return bool(re.search(rf"(?:{self.lex.based_on_re.pattern})\s+(?:the\s+|its\s+)?(?:[\w-]+\s+)?$", before,
+                              re.IGNORECASE))
 
     def _inherit_developers(self, models: list[Model]) -> list[Model]:
         """A model without a stated developer takes it from its family ('Llama 2' from 'Llama 3'), from the model
@@ -696,14 +703,20 @@ class _Extraction:
                     status = "announced"
                 ev = self.evidence(a0, end_ev, sent, inv_rule, 0.75 if inv_rule == "investment.subject" else 0.55)
                 key = (investor, round(mo.amount), mo.currency)
-                if key in found:
+                period = parse_period(tail)
+                if key in found:  # the same investment again (headline and body): fill in what was missing
                     old = found[key]
-                    found[key] = Investment(**{**old.__dict__, "evidence": (*old.evidence, ev),
-                                               "amount_usd": old.amount_usd or amount_usd})
+                    found[key] = Investment(**{
+                        **old.__dict__, "evidence": (*old.evidence, ev),
+                        "amount_usd": old.amount_usd or amount_usd,
+                        "period_years": old.period_years or period,
+                        "qualifier": old.qualifier or mo.qualifier,
+                        "target": target if old.evidence[0].sentence_start == 0 and target else old.target,
+                    })
                     continue
                 found[key] = Investment(
                     investor=self.cname(investor), amount=mo.amount, currency=mo.currency, amount_usd=amount_usd,
-                    target=target, period_years=parse_period(tail), qualifier=mo.qualifier, status=status,
+                    target=target, period_years=period, qualifier=mo.qualifier, status=status,
                     evidence=(ev,),
                 )
         return list(found.values())

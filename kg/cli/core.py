@@ -92,7 +92,7 @@ def ingest_cmd(
                                              help="Extract on a Dask cluster (scheduler address).")] = None,
 ) -> None:
     """Extract facts from documents and store each in its own named graph (re-ingesting replaces it)."""
-    from kg.corpus import Origin, check_paths, iter_sources
+    from kg.corpus import Origin, check_paths, estimate_count, iter_sources
     from kg.ingest import ErrorLog, ingest
 
     check_paths(paths, fmt=fmt.value, fields=_fields(text_field, id_field, title_field, date_field))
@@ -102,10 +102,11 @@ def ingest_cmd(
     skip = False if force else (lambda s: s.origin is not Origin.file)
     many = len(paths) > 3 or any(p.is_dir() or p.suffix.lower() in (".jsonl", ".ndjson", ".csv") for p in paths)
     show = many and not settings(ctx).quiet and sys.stderr.isatty()
+    total = estimate_count(paths, fmt=fmt.value) if show else None
     if dask:
         from kg.distributed import ingest_dask
 
-        with _progress(show) as tick:
+        with _progress(show, total) as tick:
             report = ingest_dask(_store_location(ctx), sources, scheduler=dask, model=model, skip_existing=skip,
                                  progress=tick, errors=log)
     else:
@@ -114,7 +115,7 @@ def ingest_cmd(
         nlp = load_pipeline(model)
         store = _open(ctx, read_only=False)
         try:
-            with _progress(show) as tick:
+            with _progress(show, total) as tick:
                 report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size, skip_existing=skip,
                                 progress=tick, errors=log)
         finally:
@@ -135,8 +136,9 @@ def _fields(text: str, ident: str, title: str, date: str) -> Any:
 class _progress:
     """A rich progress display (documents and documents per second) on stderr, or nothing."""
 
-    def __init__(self, show: bool) -> None:
+    def __init__(self, show: bool, total: int | None = None) -> None:
         self.show = show
+        self.total = total
         self._bar: Any = None
 
     def __enter__(self) -> Any:
@@ -149,7 +151,7 @@ class _progress:
                              TextColumn("{task.fields[rate]}"),
                              TimeElapsedColumn(), console=Console(stderr=True), transient=True)
         self._bar.start()
-        task = self._bar.add_task("ingest", total=None, rate="")
+        task = self._bar.add_task("ingest", total=self.total, rate="")
 
         def tick(n: int) -> None:
             self._bar.advance(task, n)

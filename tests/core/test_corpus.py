@@ -224,3 +224,11 @@ def test_format_override_reads_jsonl_as_text(tmp_path: Path) -> None:
 def test_source_from_text() -> None:
     s = SourceText.from_text("Headline here\nBody text.", id="k", date="2020-01-01T00:00:00Z")
     assert (s.id, s.title, s.date, s.path) == ("k", "Headline here", "2020-01-01", None)
+
+
+def test_estimate_count(tmp_path: Path, articles: dict[str, Path]) -> None:
+    from kg.corpus import estimate_count
+
+    p = _jsonl(tmp_path / "n.jsonl", [{"text": "a"}, "", {"text": "b"}])
+    assert estimate_count([articles["a"].parent, p, articles["a"]]) == 6
+    assert estimate_count([tmp_path / "x.csv"]) is None

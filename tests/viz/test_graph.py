@@ -196,3 +196,15 @@ def test_doctests_of_graph_and_viz() -> None:
     for module in (graph, viz):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize("name", ["graph_entities", "graph_aliases", "graph_relations", "graph_models",
+                                  "graph_investments"])
+def test_graph_queries_are_canned_queries_with_true_headers(store, name: str) -> None:
+    from kg.queries import get_query, rows, run_query
+
+    query = get_query(name)
+    assert query.summary and not query.params
+    variables, data = rows(run_query(store, query))
+    assert tuple(variables) == query.columns
+    assert data

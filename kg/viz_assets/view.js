@@ -153,7 +153,7 @@
       evt.stopPropagation();
       hideTip();
       dragging = { node: n, x: evt.clientX, y: evt.clientY };
-      svg.setPointerCapture(evt.pointerId);
+      capture(evt);
     });
   });
 
@@ -169,6 +169,9 @@
   /* ---- pan, zoom, drag -------------------------------------------------------------------------------- */
   var view = { k: 1, x: 0, y: 0 };
   var dragging = null, panning = null;
+  function capture(evt) {
+    try { svg.setPointerCapture(evt.pointerId); } catch (err) { /* synthetic or finished pointer */ }
+  }
   function apply() {
     viewport.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")");
   }
@@ -190,7 +193,7 @@
   svg.addEventListener("pointerdown", function (evt) {
     panning = { x: evt.clientX, y: evt.clientY, vx: view.x, vy: view.y };
     svg.classList.add("panning");
-    svg.setPointerCapture(evt.pointerId);
+    capture(evt);
   });
   svg.addEventListener("pointermove", function (evt) {
     if (dragging) {
@@ -275,4 +278,42 @@
   }
   fit();
   document.documentElement.setAttribute("data-kg-rendered", String(data.nodes.length));
+
+  /* ---- self-test (page opened with #kg-selftest): drive the interactions with synthetic events ----------- */
+  if (location.hash === "#kg-selftest") {
+    var result = "ok";
+    try {
+      var ptr = function (type, target, x, y) {
+        target.dispatchEvent(new PointerEvent(type, { bubbles: true, clientX: x, clientY: y, pointerId: 1 }));
+      };
+      var before = viewport.getAttribute("transform");
+      svg.dispatchEvent(new WheelEvent("wheel", {
+        bubbles: true, cancelable: true, deltaY: -200, clientX: 300, clientY: 300
+      }));
+      if (viewport.getAttribute("transform") === before) { throw new Error("wheel did not zoom"); }
+      before = viewport.getAttribute("transform");
+      ptr("pointerdown", svg, 100, 100); ptr("pointermove", svg, 160, 130); ptr("pointerup", svg, 160, 130);
+      if (viewport.getAttribute("transform") === before) { throw new Error("dragging the background did not pan"); }
+      if (edgeViews.length) {
+        var v = edgeViews[0];
+        var node = nodeViews[v.t.id];
+        var pathBefore = v.path.getAttribute("d"), nodeBefore = node.getAttribute("transform");
+        ptr("pointerenter", node, 200, 200);
+        if (tip.hidden || tip.textContent.indexOf(v.t.label) < 0) { throw new Error("hover shows no tooltip"); }
+        ptr("pointerleave", node, 200, 200);
+        if (!tip.hidden) { throw new Error("tooltip stays after leaving"); }
+        ptr("pointerdown", node, 200, 200); ptr("pointermove", svg, 240, 260); ptr("pointerup", svg, 240, 260);
+        if (node.getAttribute("transform") === nodeBefore) { throw new Error("dragging a node did not move it"); }
+        if (v.path.getAttribute("d") === pathBefore) { throw new Error("the edge did not follow its node"); }
+      }
+      if (data.nodes.length) {
+        search.value = data.nodes[0].label;
+        search.dispatchEvent(new Event("input"));
+        if (!nodeViews[data.nodes[0].id].classList.contains("match")) { throw new Error("search found nothing"); }
+      }
+    } catch (err) {
+      result = "failed: " + err.message;
+    }
+    document.documentElement.setAttribute("data-kg-selftest", result);
+  }
 })();

@@ -63,11 +63,11 @@ class _Dom(HTMLParser):
             self.svg_text.append(data.strip())
 
 
-def _render(page: Path, profile: Path) -> _Dom:
+def _render(page: Path, profile: Path, *, fragment: str = "") -> _Dom:
     cmd = [
         _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-        "--window-size=1200,800", "--dump-dom", page.resolve().as_uri(),
+        "--window-size=1200,800", "--dump-dom", page.resolve().as_uri() + fragment,
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -97,3 +97,12 @@ def test_browser_shows_an_empty_view(tmp_path: Path) -> None:
     dom = _render(page, tmp_path / "profile")
     assert dom.root.get("data-kg-rendered") == "0"
     assert any("Nothing to draw" in t for t in dom.svg_text)
+
+
+@pytest.mark.parametrize("view", ["subsidiaries", "all"])
+def test_browser_interactions_work(data: graph.GraphData, tmp_path: Path, view: str) -> None:
+    """The page's self-test (``#kg-selftest``) zooms, pans, hovers, drags a node and searches with real DOM events."""
+    page = tmp_path / f"{view}.html"
+    viz.write_drawing(graph.build_drawing(data, view), page)
+    dom = _render(page, tmp_path / "profile", fragment="#kg-selftest")
+    assert dom.root.get("data-kg-selftest") == "ok"

@@ -91,7 +91,12 @@ def ingest_cmd(
     dask: Annotated[str | None, typer.Option("--dask", metavar="ADDRESS",
                                              help="Extract on a Dask cluster (scheduler address).")] = None,
 ) -> None:
-    """Extract facts from documents and store each in its own named graph (re-ingesting replaces it)."""
+    """Extract facts from documents and store each in its own named graph.
+
+    Files named on the command line are checked first (a bad one stops the run before anything is written) and
+    replace their graph when already ingested. Folders and JSONL/CSV corpora are streamed; documents already in
+    the store (same content hash) are skipped unless --force, and a bad document or record is reported and left out.
+    """
     from kg.corpus import Origin, check_paths, estimate_count, iter_sources
     from kg.ingest import ErrorLog, ingest
 
@@ -388,4 +393,11 @@ def register(app: typer.Typer) -> None:
         ("remove", remove_cmd),
         ("demo", demo_cmd),
     ):
-        app.command(name)(handle_errors(func))
+        app.command(name, help=_help(func))(handle_errors(func))
+
+
+def _help(func: Any) -> str:
+    """The docstring as help text: paragraphs kept, the line breaks inside a paragraph joined."""
+    import inspect
+
+    return "\n\n".join(p.replace("\n", " ") for p in inspect.cleandoc(func.__doc__ or "").split("\n\n"))

@@ -289,6 +289,8 @@ def test_store_locked_by_another_process(runner: CliRunner, filled: Path, articl
             res = kg(runner, filled, *args)
             assert_one_line_error(res, 3)
             assert "in use by another process" in res.stderr
+        res = kg(runner, filled, "stats")  # readers take no lock
+        assert res.exit_code == 0 and "documents\t3" in res.stdout
     finally:
         assert holder.stdin is not None
         holder.stdin.close()

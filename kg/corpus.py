@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import re
@@ -31,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import IO
 
 from kg.errors import InputError
 from kg.facts import DocumentInfo
@@ -358,6 +358,13 @@ def _csv_field_limit() -> None:
             limit //= 10
 
 
+def _utf8_lines(raw: IO[bytes]) -> Iterator[str]:
+    """Lines of a binary file decoded one by one (a bad byte fails at its own line, not at a buffer boundary)."""
+    for n, line in enumerate(raw):
+        text = line.decode("utf-8")
+        yield text[1:] if n == 0 and text.startswith("\ufeff") else text
+
+
 def iter_csv(
     path: Path, *, fields: Fields = Fields(), on_error: ErrorHandler | None = None, max_bytes: int | None = None
 ) -> Iterator[SourceText]:
@@ -374,8 +381,7 @@ def iter_csv(
         if b"\x00" in head:
             raise InputError(f"{shown}: binary file, not a CSV corpus")
         raw.seek(0)
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        reader = csv.DictReader(text)
+        reader = csv.DictReader(_utf8_lines(raw))
         try:
             header = reader.fieldnames
         except UnicodeDecodeError as err:
@@ -392,10 +398,14 @@ def iter_csv(
                 row = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError as err:
-                raise InputError(f"{where}: not UTF-8 text ({err.reason}); stopped reading this file") from None
-            except csv.Error as err:
-                raise InputError(f"{where}: malformed CSV ({err}); stopped reading this file") from None
+            except (UnicodeDecodeError, csv.Error) as err:
+                what = (f"not UTF-8 text ({err.reason})" if isinstance(err, UnicodeDecodeError)
+                        else f"malformed CSV ({err})")
+                stop = InputError(f"{where}: {what}; stopped reading this file")
+                if on_error is None:
+                    raise stop from None
+                on_error(stop)
+                return
             where = f"{shown}:{reader.line_num}"
             try:
                 yield _record_source(row, where, shown, fields, Origin.csv, limit)

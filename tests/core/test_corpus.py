@@ -232,3 +232,12 @@ def test_estimate_count(tmp_path: Path, articles: dict[str, Path]) -> None:
     p = _jsonl(tmp_path / "n.jsonl", [{"text": "a"}, "", {"text": "b"}])
     assert estimate_count([articles["a"].parent, p, articles["a"]]) == 6
     assert estimate_count([tmp_path / "x.csv"]) is None
+
+
+def test_csv_broken_encoding_midway_is_reported(tmp_path: Path) -> None:
+    p = tmp_path / "news.csv"
+    p.write_bytes(b"id,text\n1,Good Corp grows.\n2,Bad \xff\xfe bytes\n3,Never reached\n")
+    errors: list[InputError] = []
+    got = list(iter_sources([p], on_error=errors.append))
+    assert [s.id for s in got] == ["1"]
+    assert len(errors) == 1 and "not UTF-8" in str(errors[0]) and "stopped reading" in str(errors[0])

@@ -27,12 +27,12 @@ from enum import StrEnum
 from typing import Any
 
 import networkx as nx
-import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.queries import python_value
 from kg.resources import queries_dir
 from kg.store import GraphStore
-from kg.vocab import ID, XSD, normalise_name, slug
+from kg.vocab import ID, normalise_name, slug
 
 __all__ = [
     "DrawEdge",
@@ -49,6 +49,8 @@ __all__ = [
     "drawing_from_graph",
     "find_node",
     "format_amount",
+    "graph_from_result",
+    "graph_from_rows",
     "graph_summary",
     "investment_flows",
     "load_graph_data",
@@ -93,37 +95,12 @@ class GraphData:
     investments: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-_INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
-_FLOAT_TYPES = {XSD + t for t in ("decimal", "double", "float")}
-
-
-def _python(term: Any) -> Any:
-    """A Python value for a query result term (IRIs become their string)."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value
-        try:
-            if dt in _INTEGER_TYPES:
-                return int(term.value)
-            if dt in _FLOAT_TYPES:
-                return float(term.value)
-        except ValueError:
-            return term.value
-        if dt == XSD + "boolean":
-            return term.value in ("true", "1")
-        return term.value
-    return str(term)
-
-
 def _select(store: GraphStore, name: str) -> list[dict[str, Any]]:
     """Run ``queries/<name>.rq`` and return its rows as dicts of Python values."""
     sparql = (queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
     result = store.query(sparql)
     variables = [v.value for v in result.variables]  # type: ignore[union-attr]
-    return [{v: _python(sol[v]) for v in variables} for sol in result]  # type: ignore[union-attr]
+    return [{v: python_value(sol[v]) for v in variables} for sol in result]  # type: ignore[union-attr]
 
 
 def _number(value: Any) -> int | float | None:
@@ -397,6 +374,57 @@ def whole_graph(source: Source, root: str | None = None) -> nx.DiGraph:
         if not g.has_edge(a, b) and not g.has_edge(b, a):
             g.add_edge(a, b, relation="sameAs", label="same as")
     return _restrict(g, data, root, descendants=False)
+
+
+def graph_from_rows(
+    variables: list[str],
+    data: list[list[Any]],
+    *,
+    source: str,
+    target: str,
+    source_label: str | None = None,
+    target_label: str | None = None,
+    relation: str = "related",
+    kind: str = "organization",
+) -> nx.DiGraph:
+    """A graph from any table of rows: one edge ``source`` → ``target`` per row (rows missing either are skipped).
+
+    Labels come from the ``*_label`` columns when given; the other columns of a row become edge attributes.
+    """
+    col = {v: i for i, v in enumerate(variables)}
+    for name in (source, target, source_label, target_label):
+        if name is not None and name not in col:
+            raise QueryError(f"the result has no column {name!r} (columns: {', '.join(variables)})")
+    g = nx.DiGraph(view="query")
+    for row in data:
+        s, t = row[col[source]], row[col[target]]
+        if s is None or t is None:
+            continue
+        for node, label_col in ((s, source_label), (t, target_label)):
+            label = row[col[label_col]] if label_col is not None else None
+            if node not in g:
+                g.add_node(str(node), kind=kind, label=str(label or _iri_tail(str(node))), aliases=(), documents=0)
+        extra = {v: row[i] for v, i in col.items() if v not in (source, target, source_label, target_label)}
+        g.add_edge(str(s), str(t), relation=relation, label="", **extra)
+    return g
+
+
+def graph_from_result(
+    result: Any,
+    *,
+    source: str,
+    target: str,
+    source_label: str | None = None,
+    target_label: str | None = None,
+    relation: str = "related",
+    kind: str = "organization",
+) -> nx.DiGraph:
+    """:func:`graph_from_rows` over a canned query's result (what :func:`kg.queries.run_query` returns)."""
+    from kg.queries import rows
+
+    variables, data = rows(result)
+    return graph_from_rows(variables, data, source=source, target=target, source_label=source_label,
+                           target_label=target_label, relation=relation, kind=kind)
 
 
 _BUILDERS = {

@@ -208,3 +208,18 @@ def test_graph_queries_are_canned_queries_with_true_headers(store, name: str) ->
     variables, data = rows(run_query(store, query))
     assert tuple(variables) == query.columns
     assert data
+
+
+def test_graph_from_a_canned_query_result(store) -> None:
+    from kg.queries import get_query, run_query
+
+    result = run_query(store, get_query("subsidiaries"), {"org": "Northwind Holdings"})
+    g = graph.graph_from_result(result, source="parent", target="child", source_label="parentName",
+                                target_label="childName", relation="hasSubsidiary")
+    assert edges(g) == edges(graph.subsidiary_tree(store, "Northwind Holdings"))
+    assert g.nodes[LABS]["label"] == "Northwind Labs"
+    assert g.edges[CLOUD, LABS]["depth"] == 2
+    with pytest.raises(QueryError, match="no column 'owner'"):
+        graph.graph_from_result(result, source="owner", target="child")
+    drawing = graph.drawing_from_graph(g, title="from a query")
+    assert drawing.layout == "layered" and len(drawing.nodes) == 4

@@ -70,6 +70,17 @@ def test_demo_with_the_trained_pipeline(runner: CliRunner, tmp_path: Path) -> No
     assert "380000000000" in out and "72000000000" in out and "500000000" in out
     res = runner.invoke(app, ["--store", str(store), "validate"])
     assert res.exit_code == 0, res.stdout + res.stderr
+    # Running the demo again (and ingesting the article again by hand) changes nothing, byte for byte.
+    before = runner.invoke(app, ["--store", str(store), "export", "--format", "trig"]).stdout_bytes
+    assert runner.invoke(app, ["--store", str(store), "demo"]).exit_code == 0
+    [seed] = sorted(seeds_dir().glob("*.txt"))
+    text = seed.read_text(encoding="utf-8")
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / seed.name).write_text(text, encoding="utf-8")
+    res = runner.invoke(app, ["--store", str(store), "ingest", str(copy)])
+    assert res.exit_code == 0 and "skipped 1" in res.stderr
+    assert runner.invoke(app, ["--store", str(store), "export", "--format", "trig"]).stdout_bytes == before
 
 
 @pytest.mark.slow

@@ -139,7 +139,9 @@ def draw(drawing: Drawing, ax: Axes, *, font_size: float | None = None) -> Axes:
         color = EDGE_COLORS.get(e.relation.split(",")[0], _GREY)
         style = "-" if e.relation == "sameAs" else "-|>"
         conn = "arc3,rad=0"
-        if drawing.layout != "spring" and t.x > s.x + 40:
+        if drawing.layout != "spring" and t.x - s.x > 400 and abs(t.y - s.y) < 10:
+            conn = "arc3,rad=-0.12"  # skips a layer: bow it clear of the nodes in between
+        elif drawing.layout != "spring" and t.x > s.x + 40:
             conn = "angle3,angleA=0,angleB=90" if abs(t.y - s.y) > 1 else "arc3,rad=0"
         ax.annotate(
             "", xy=(t.x, t.y), xytext=(s.x, s.y), zorder=1,

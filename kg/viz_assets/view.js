@@ -111,6 +111,13 @@
     var ux = dx / len, uy = dy / len;
     var sx = s.x + ux * s.size, sy = s.y + uy * s.size;
     var ex = t.x - ux * (t.size + 2), ey = t.y - uy * (t.size + 2);
+    if (data.layout !== "spring" && t.x - s.x > 400 && Math.abs(t.y - s.y) < 10) {
+      /* an edge skipping a layer would run through the nodes in between: bow it */
+      sx = s.x + s.size; ex = t.x - t.size - 2;
+      var bow = Math.min(0.12 * (ex - sx), 80);
+      return { d: "M" + sx + "," + sy + " Q" + (sx + ex) / 2 + "," + (sy - 2 * bow) + " " + ex + "," + ey,
+               lx: (sx + ex) / 2, ly: sy - bow };
+    }
     if (data.layout !== "spring" && t.x > s.x + 40) {
       /* hierarchies read left to right: a smooth S-curve from parent to child */
       sx = s.x + s.size; sy = s.y; ex = t.x - t.size - 2; ey = t.y;
@@ -182,7 +189,9 @@
     if (!data.nodes.length) { view = { k: 1, x: 0, y: top }; apply(); return; }
     var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     data.nodes.forEach(function (n) {
-      minX = Math.min(minX, n.x - 20); maxX = Math.max(maxX, n.x + 20 + 7 * n.label.length);
+      var half = n.side === "above" ? 3.6 * n.label.length : 0;
+      minX = Math.min(minX, n.x - 20 - half);
+      maxX = Math.max(maxX, n.x + 20 + (half ? half : 7 * n.label.length));
       minY = Math.min(minY, n.y - 30); maxY = Math.max(maxY, n.y + 20);
     });
     var k = Math.min((w - 20) / (maxX - minX), (h - top - 20) / (maxY - minY), 1.6);

@@ -118,8 +118,7 @@ class EntityFixer:
             end -= 1
         # dateline: "SEOUL - Expecting ..." : keep what follows the dash only if it is a name
         for i in range(start, end):
-            if doc[i].text in ("-", "–", "—") and doc[i].whitespace_ and i > start:
-                if doc[start:i].text.isupper():
+            if doc[i].text in ("-", "–", "—") and doc[i].whitespace_ and i > start and doc[start:i].text.isupper():
                     return i + 1, i + 1  # a dateline swallowed into a name: drop the whole span
         return start, end
 
@@ -171,6 +170,19 @@ class EntityFixer:
                             return True
                         break
         return False
+
+    def _personal(self, doc: Doc, start: int, end: int) -> bool:
+        """Context that says a name is a person: a title before it, 'who' after it, two capitalised words and
+        a personal pronoun in the sentence."""
+        before = {t.lower_ for t in doc[max(0, start - 3):start]}
+        if before & self.lex.person_cues:
+            return True
+        if end + 1 < len(doc) and doc[end].text == "," and (
+            doc[end + 1].lower_ == "who" or {t.lower_ for t in doc[end + 1:end + 5]} & self.lex.person_cues
+        ):
+            return True
+        sent = doc[start].sent
+        return any(t.lower_ in ("he", "she", "his", "her", "him") for t in sent)
 
     def _org_evidence(self, doc: Doc, start: int, end: int) -> str | None:
         """Why the span is an organization, if the context says so."""
@@ -251,15 +263,17 @@ class EntityFixer:
             if t.lower_ in ("model", "models") and t.i + 1 < len(doc) and _CAP.match(doc[t.i + 1].text):
                 s = t.i + 1
                 e = self._name_run(doc, s, len(doc))
-                if e > s and doc[s].text not in lex.stop_names and not boiler_at(doc[s].idx):
-                    if doc[s].text not in lex.non_model_words and doc[e - 1].lower_ not in lex.org_heads:
-                        spans.append((s, e, "MODEL", 5))
+                if (e > s and doc[s].text not in lex.stop_names and not boiler_at(doc[s].idx)
+                        and doc[s].text not in lex.non_model_words and doc[e - 1].lower_ not in lex.org_heads):
+                    spans.append((s, e, "MODEL", 5))
 
         # 4. organizations after a descriptor: "food delivery service X", "its chip unit X", "start-up X"
         for t in doc:
             low = hyphen_word(doc, t.i)
             if (low in lex.org_descriptors or low in lex.unit_nouns) and not t.is_title and t.i + 1 < len(doc):
                 s = t.i + 1
+                if t.pos_ not in ("NOUN", "PROPN") or not doc[s].text[:1].isupper():
+                    continue
                 if not _CAP.match(doc[s].text) or doc[s].text in lex.stop_names or boiler_at(doc[s].idx):
                     continue
                 if t.dep_ in ("compound",) and t.head.i < t.i:
@@ -291,9 +305,8 @@ class EntityFixer:
             inside_ner = any(ent.label_ == "ORG" and ent.start <= s and e <= ent.end and len(ent) > e - s
                              for ent in doc.ents)
             if e - s >= 2 and doc[s:e].text not in lex.stop_names and doc[s].text not in lex.stop_names \
-                    and not inside_ner:
-                if not any(x[0] <= s < x[1] and x[2] in ("MODEL", "PROGRAM") for x in spans):
-                    spans.append((s, e, "ORG", 2))
+                    and not inside_ner and not any(x[0] <= s < x[1] and x[2] in ("MODEL", "PROGRAM") for x in spans):
+                spans.append((s, e, "ORG", 2))
 
         # 4c. "X, a wholly owned subsidiary of ...", "X, the Beijing-based search company": appositive descriptor
         for t in doc:
@@ -341,12 +354,13 @@ class EntityFixer:
         # 5b. a proper noun that acts like a company: subject of invest, acquire, announce, launch, ...
         corp = lex.corporate_verbs
         taken_tokens = {i for s, e, _, _ in spans for i in range(s, e)}
-        persons = {i for ent in doc.ents if ent.label_ == "PERSON" for i in range(ent.start, ent.end)}
+        persons = {i for ent in doc.ents if ent.label_ == "PERSON" for i in range(ent.start, ent.end)
+                   if self._personal(doc, ent.start, ent.end)}
         for t in doc:
             if t.dep_ not in ("nsubj", "nsubjpass") or t.pos_ != "PROPN" or t.i in taken_tokens or t.i in persons:
                 continue
             head = t.head
-            near = [x for x in head.subtree if x.i > head.i and x.i - head.i <= 5]
+            near = [x for x in head.subtree if x.dep_ in ("xcomp", "ccomp", "relcl", "acl") and 0 < x.i - head.i <= 5]
             if head.lemma_.lower() not in corp and not any(x.lemma_.lower() in corp and x.pos_ == "VERB" for x in near):
                 continue
             s = t.i
@@ -419,7 +433,8 @@ class EntityFixer:
         # 7. product lists: "its AI product lines - the X assistant, Y, Z and W" are not organizations
         drop: set[tuple[int, int]] = set()
         for sent in doc.sents:
-            m = lex.product_list_re.search(sent.text)
+            m = next((x for x in lex.product_list_re.finditer(sent.text)
+                      if re.match(r"\s*(?:[-–—:]|such as\b|including\b|like\b)", sent.text[x.end():])), None)
             if not m:
                 continue
             cut = sent.start_char + m.end()

@@ -60,6 +60,7 @@ class Lexicon:
     announced_re: re.Pattern[str]
     product_list_re: re.Pattern[str]
     corporate_verbs: frozenset[str]
+    person_cues: frozenset[str]
 
 
 @cache
@@ -112,6 +113,7 @@ def lexicon() -> Lexicon:
         announced_re=phrase_re(d["announced_cues"]),
         product_list_re=phrase_re(d["product_list_cues"]),
         corporate_verbs=frozenset(d["corporate_verbs"]),
+        person_cues=frozenset(d["person_cues"]),
     )
 
 

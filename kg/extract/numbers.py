@@ -261,7 +261,7 @@ def find_parameters(text: str) -> list[ParamGroup]:
         for it in reversed(grp):
             sv = it[3] if it[3] is not None else next_scale
             next_scale = sv if sv is not None else next_scale
-            values.append(int(round(it[2] * sv)) if sv is not None else -1)
+            values.append(round(it[2] * sv) if sv is not None else -1)
         values.reverse()
         if any(v < 0 for v in values) or not values:
             continue
@@ -293,7 +293,7 @@ _PERIOD = re.compile(
 def parse_period(text: str) -> float | None:
     """Years of the first future period in ``text`` ('over the next three years' -> 3; a range gives None).
 
-    >>> parse_period("within the next 5 years") , parse_period("over the next decade"), parse_period("five to seven years")
+    >>> parse_period("within 5 years"), parse_period("over the next decade"), parse_period("five to seven years")
     (5.0, 10.0, None)
     """
     if re.search(r"\b(?:over|in|within)\s+the\s+(?:next|coming)\s+decade\b", text, re.IGNORECASE):

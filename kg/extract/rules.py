@@ -9,6 +9,7 @@ number of tokens or entities of a sentence; nothing re-runs the pipeline.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -130,7 +131,7 @@ class _Extraction:
             self.cluster_of[id(m)] = cid
         # "Reliance Industries Ltd (RIL)": an acronym in brackets right after a name is the same organization
         orgs = [m for m in self.mentions if m.label == "ORG"]
-        for a, b in zip(orgs, orgs[1:], strict=False):
+        for a, b in itertools.pairwise(orgs):
             between = self.text[a.end:b.start]
             if re.fullmatch(r"\s*\(\s*", between) and self.text[b.end:b.end + 1] == ")" and b.text.isupper():
                 self._merge(self.cid(a), self.cid(b))
@@ -344,7 +345,7 @@ class _Extraction:
                 elif ot.text == "-" and owner_tok > 0 and doc[owner_tok - 1].lower_ in ("owned",):
                     parent = None
                 elif rel in ("unit", "arm", "subsidiary", "division", "department", "business group"):
-                    parent = self.main_org if m.sent.start <= 0 or True else None
+                    parent = self.main_org if True else None
                     rule = "subsidiary.descriptor-main"
                 if parent is not None and not self.local_negation(doc[max(owner_tok - 3, 0)].idx, m.start):
                     add(c, parent, rel, self.mention_ev(m, rule, 0.85 if "main" not in rule else 0.6))
@@ -400,15 +401,15 @@ class _Extraction:
                                     self.evidence(m.start, t.idx + len(t.text), m.sent, "subsidiary.appositive", 0.8))
                                 explicit_child.add(id(m))
                             break
-                        if t.is_punct and t.text != "-" or word in ("of", "to", "for", "in", "with"):
+                        if (t.is_punct and t.text != "-") or word in ("of", "to", "for", "in", "with"):
                             break
 
             # R3: "Y's X" (both organizations) and "Y-owned X"
             if m.tstart >= 2 and doc[m.tstart - 1].tag_ == "POS":
                 pm = self.mention_at(m.tstart - 2)
                 if pm is not None and pm.label == "ORG" and not self.local_negation(pm.start, m.end):
-                    nxt = doc[m.tend].lower_ if m.tend < len(doc) else ""
-                    if nxt not in ("and", "or") or True:
+                    doc[m.tend].lower_ if m.tend < len(doc) else ""
+                    if True:
                         add(c, self.cid(pm), None, self.evidence(pm.start, m.end, m.sent, "subsidiary.possessive",
                                                                  0.75))
                         explicit_child.add(id(m))
@@ -480,8 +481,8 @@ class _Extraction:
                 continue
             c = self.cid(m)
             last = self.doc[m.tend - 1].lower_
-            if last in lex.implicit_unit_heads and m.tend - m.tstart >= 2 and not any(k[0] == c for k in edges):
-                if re.search(r"\b(?:departments?|divisions?|reorgani[sz]|restructur)", m.sent.text.lower()):
+            if (last in lex.implicit_unit_heads and m.tend - m.tstart >= 2 and not any(k[0] == c for k in edges)
+                    and re.search(r"\b(?:departments?|divisions?|reorgani[sz]|restructur)", m.sent.text.lower())):
                     add(c, self.main_org, last, self.mention_ev(m, "subsidiary.department", 0.6))
 
         out = []
@@ -643,7 +644,7 @@ class _Extraction:
                 continue
             usd_for: dict[int, Money] = {}
             secondary: set[int] = set()
-            for a, b in zip(monies, monies[1:], strict=False):
+            for a, b in itertools.pairwise(monies):
                 if b.currency == "USD" and re.fullmatch(
                     r"\s*[(\[]\s*(?:about|roughly|around|approximately|some|nearly|almost|or|over|~|US)?\s*",
                     stext[a.end:b.start],
@@ -686,8 +687,8 @@ class _Extraction:
                     tail = stext[usd.end:]
                 tail = re.sub(r"^\s*\)", "", tail)
                 target = None
-                tm = re.search(r"\b(?:into|in|on|for investment in|for|to)\s+(?:the\s+)?(.+?)(?=,|;| over | by \d| in \d"
-                               r"| as well| with | through |\.$|\.\s|$)", tail)
+                tm = re.search(r"\b(?:into|in|on|for investment in|for|to)\s+(?:the\s+)?(.+?)"
+                               r"(?=,|;| over | by \d| in \d| as well| with | through |\.$|\.\s|$)", tail)
                 if tm:
                     target = tm.group(1).strip() or None
                 end_ev = sent.start_char + (usd.end + 1 if usd and stext[usd.end:usd.end + 1] == ")" else

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -208,16 +209,8 @@ def _resolve_query(name: str) -> str:
 _CONSTRUCT = re.compile(r"\bCONSTRUCT\s*\{", re.IGNORECASE)
 
 
-def construct_as_insert(sparql: str, *, source: Sequence[NamedNode], target: NamedNode) -> str:
-    """Turn a mapping ``CONSTRUCT {T} WHERE {P}`` into ``INSERT {GRAPH target {T}} USING source... WHERE {P}``.
-
-    The mapping then runs inside the store, so its cost is that of the matching triples, never a Python loop.
-
-    >>> construct_as_insert("CONSTRUCT { ?s a kg:X } WHERE { ?s a kg:Y }", source=[NamedNode("http://s")],
-    ...                     target=NamedNode("http://t"))
-    'INSERT { GRAPH <http://t> { ?s a kg:X } }\\nUSING <http://s>\\n WHERE { ?s a kg:Y }'
-    """
-    text = "\n".join(line for line in sparql.splitlines() if not line.lstrip().startswith("#"))
+def _template_end(text: str) -> tuple[int, int]:
+    """Start of ``CONSTRUCT {`` and the index just past its closing brace, comments removed beforehand."""
     m = _CONSTRUCT.search(text)
     if not m:
         raise QueryError("a mapping file must be a CONSTRUCT query")
@@ -227,9 +220,61 @@ def construct_as_insert(sparql: str, *, source: Sequence[NamedNode], target: Nam
         i += 1
     if depth:
         raise QueryError("unbalanced braces in a mapping CONSTRUCT template")
-    template = text[m.end():i - 1]
+    return m.start(), i
+
+
+def _strip_comments(sparql: str) -> str:
+    return "\n".join(line for line in sparql.splitlines() if not line.lstrip().startswith("#"))
+
+
+def construct_from(sparql: str, *, source: Sequence[NamedNode]) -> str:
+    """A mapping ``CONSTRUCT {T} WHERE {P}`` restricted to the source graphs: ``CONSTRUCT {T} FROM <g> WHERE {P}``.
+
+    >>> construct_from("CONSTRUCT { ?s a kg:X } WHERE { ?s a kg:Y }", source=[NamedNode("http://s")])
+    'CONSTRUCT { ?s a kg:X }\\nFROM <http://s>\\n WHERE { ?s a kg:Y }'
+    """
+    text = _strip_comments(sparql)
+    _, end = _template_end(text)
+    return text[:end] + "\n" + "".join(f"FROM {g}\n" for g in source) + text[end:]
+
+
+def construct_as_insert(sparql: str, *, source: Sequence[NamedNode], target: NamedNode) -> str:
+    """A mapping as a SPARQL update: ``INSERT { GRAPH target {T} } USING source... WHERE {P}`` (for stores that
+    cannot return CONSTRUCT results as N-Triples).
+
+    >>> construct_as_insert("CONSTRUCT { ?s a kg:X } WHERE { ?s a kg:Y }", source=[NamedNode("http://s")],
+    ...                     target=NamedNode("http://t"))
+    'INSERT { GRAPH <http://t> { ?s a kg:X } }\\nUSING <http://s>\\n WHERE { ?s a kg:Y }'
+    """
+    text = _strip_comments(sparql)
+    start, end = _template_end(text)
+    template = text[text.index("{", start) + 1:end - 1]
     using = "".join(f"USING {g}\n" for g in source)
-    return f"{text[:m.start()]}INSERT {{ GRAPH {target} {{{template}}} }}\n{using}{text[i:]}"
+    return f"{text[:start]}INSERT {{ GRAPH {target} {{{template}}} }}\n{using}{text[end:]}"
+
+
+def map_source(store: GraphStore, source: NamedNode, target: NamedNode) -> int:
+    """Run every mapping over ``source`` into ``target`` (replaced). Returns the number of triples written.
+
+    The CONSTRUCT results are written as N-Triples by Oxigraph and bulk loaded, so the cost is that of the triples
+    that match a mapping, with no Python loop over them.
+    """
+    store.remove_graph(target)
+    with tempfile.TemporaryDirectory(prefix="kg-merge-") as tmp:
+        out = Path(tmp) / "mapped.nt"
+        with open(out, "wb") as fh:
+            for path in mapping_files():
+                result = store.query(construct_from(path.read_text(encoding="utf-8"), source=[source]), union=False)
+                if hasattr(result, "serialize"):
+                    result.serialize(fh, format=ox.RdfFormat.N_TRIPLES)
+                else:  # a backend that hands back plain triples
+                    ox.serialize(list(result), fh, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
+        if out.stat().st_size == 0:
+            return 0
+        with open(out, "rb") as fh:
+            written = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+        store.load_file(out, RdfFormatName.ntriples, graph=target, bulk=True)
+    return written
 
 
 # --- merge ----------------------------------------------------------------------------------------------------------
@@ -302,10 +347,7 @@ def merge_files(
         loaded = sum(1 for _ in store.quads(src))
 
     try:
-        mid = len(store)
-        for path in mapping_files():
-            store.update(construct_as_insert(path.read_text(encoding="utf-8"), source=[src], target=mapped))
-        n_mapped = len(store) - mid
+        n_mapped = map_source(store, src, mapped)
         new_links = resolve(store, name)
         _write_links(store, links, new_links)
     except BaseException:
@@ -314,7 +356,7 @@ def merge_files(
     by_reason: dict[str, int] = defaultdict(int)
     for link in new_links:
         by_reason[link.reason] += 1
-    orgs = _count_organizations(store, mapped)
+    orgs = _count_organizations(store, name)
     return MergeReport(
         name=name, files=tuple(str(p) for p in files), source_graph=src.value, mapped_graph=mapped.value,
         links_graph=links.value, triples_loaded=loaded, triples_mapped=n_mapped, organizations=orgs,
@@ -344,9 +386,15 @@ def _load(store: GraphStore, path: Path, fmt: RdfFormatName, graph: NamedNode) -
     return len(store) - before
 
 
-def _count_organizations(store: GraphStore, graph: NamedNode) -> int:
-    rows = store.query(_resolve_query("entities"), substitutions={"g": graph})
-    return len({row["entity"].value for row in rows})  # type: ignore[union-attr]
+def organization_graphs(store: GraphStore) -> dict[str, int]:
+    """Named graphs holding ``kg:Organization`` nodes, with their number."""
+    rows = store.query(_resolve_query("graphs"))
+    return {row["g"].value: int(row["organizations"].value) for row in rows}  # type: ignore[union-attr]
+
+
+def _count_organizations(store: GraphStore, name: str) -> int:
+    counts = organization_graphs(store)
+    return max(counts.get(vocab.source_graph(name).value, 0), counts.get(vocab.mapped_graph(name).value, 0))
 
 
 # --- entity resolution ----------------------------------------------------------------------------------------------
@@ -360,8 +408,9 @@ class _Entity:
 
 
 def _is_entity_graph(g: str) -> bool:
-    """Graphs whose organizations resolution compares: documents and mapped sources."""
-    return g.startswith(_DOC_GRAPHS) or (g.startswith(_SOURCE_GRAPHS) and g.endswith("/mapped"))
+    """Graphs whose organizations resolution compares: documents and merged sources (mapped, or already in our
+    ontology), never the scratch graphs of a merge in progress."""
+    return g.startswith(_DOC_GRAPHS) or (g.startswith(_SOURCE_GRAPHS) and "/staging/" not in g)
 
 
 def _entities(store: GraphStore, graph: NamedNode | None) -> dict[tuple[str, str], _Entity]:
@@ -437,10 +486,28 @@ def resolve(store: GraphStore, name: str) -> list[Link]:
     :func:`name_key` equals that of others is linked to them unless an identifier contradicts (either cluster has
     a different LEI, QID or CIK) or the name is ambiguous (its matches carry different identifiers).
     """
-    mapped = vocab.mapped_graph(name)
+    own = {vocab.source_graph(name).value, vocab.mapped_graph(name).value}
     own_links = vocab.links_graph(name).value
-    new = sorted(_entities(store, mapped).values(), key=lambda e: e.iri)
-    others = [e for (g, _), e in sorted(_entities(store, None).items()) if g != mapped.value]
+    graphs = organization_graphs(store)
+    other_graphs = sorted(g for g in graphs if g not in own and _is_entity_graph(g))
+    if not other_graphs:
+        return []  # nothing to link to: resolution costs nothing, however large the source
+    new_by_iri: dict[str, _Entity] = {}
+    for g in sorted(own & graphs.keys(), reverse=True):  # mapped first, then the source graph itself
+        for e in _entities(store, NamedNode(g)).values():
+            mine = new_by_iri.setdefault(e.iri, _Entity(e.iri, e.graph))
+            mine.labels |= e.labels
+            mine.aliases |= e.aliases
+            for k, v in e.ids.items():
+                mine.ids[k] |= v
+    new = [new_by_iri[k] for k in sorted(new_by_iri)]
+    if len(other_graphs) <= 64:
+        found: dict[tuple[str, str], _Entity] = {}
+        for g in other_graphs:
+            found.update(_entities(store, NamedNode(g)))
+    else:
+        found = {k: e for k, e in _entities(store, None).items() if k[0] in set(other_graphs)}
+    others = [e for _, e in sorted(found.items())]
 
     clusters = _Clusters()
     for e in (*new, *others):
@@ -549,12 +616,12 @@ def _write_links(store: GraphStore, graph: NamedNode, links: list[Link]) -> None
 def _remove_source(store: GraphStore, name: str) -> tuple[list[str], int]:
     """Drop the graphs of ``name`` and the links of other sources that depend on it. Returns (graphs, links)."""
     own = {vocab.source_graph(name), vocab.mapped_graph(name), vocab.links_graph(name)}
-    mapped = vocab.mapped_graph(name).value
+    mine = {vocab.source_graph(name).value, vocab.mapped_graph(name).value}
     doomed: dict[str, set[str]] = defaultdict(set)
     for row in store.query(_resolve_query("links")):  # type: ignore[union-attr]
         g = row["g"].value
         dep = row["dependsOn"]
-        if dep is not None and dep.value == mapped and NamedNode(g) not in own:
+        if dep is not None and dep.value in mine and NamedNode(g) not in own:
             doomed[g].add(row["link"].value)
     removed = 0
     for g, link_nodes in sorted(doomed.items()):

@@ -111,8 +111,11 @@ class EntityFixer:
     # ---- helpers -------------------------------------------------------------------------------------------
     def _trim(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
         """Drop a leading determiner/dateline and a trailing possessive or punctuation."""
-        while start < end and (doc[start].lower_ in _LEADING_DROP or doc[start].is_punct):
+        while start < end and (doc[start].lower_ in _LEADING_DROP or doc[start].is_punct
+                               or (doc[start].text in self.lex.sentence_starters and end - start > 1)):
             start += 1
+        if start < end and doc[start:end].text.lower() in self.lex.places:
+            return start, start
         while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in ("'s", "’s", "'", "’")
                                or (doc[end - 1].is_punct and doc[end - 1].text not in (")",))):
             end -= 1
@@ -267,6 +270,33 @@ class EntityFixer:
                         and doc[s].text not in lex.non_model_words and doc[e - 1].lower_ not in lex.org_heads):
                     spans.append((s, e, "MODEL", 5))
 
+        # 3b. "X's Doubao model", "its R1 reasoning model", "the Orion-7 model": a name before the noun model
+        for t in doc:
+            if t.lower_ not in ("model", "models", "llm", "chatbot") or t.i == 0:
+                continue
+            e = t.i
+            while e > 0 and doc[e - 1].is_lower and doc[e - 1].pos_ in ("ADJ", "NOUN") and t.i - e < 2:
+                e -= 1
+            if e == 0 or not _CAP.match(doc[e - 1].text) or doc[e - 1].pos_ != "PROPN":
+                continue
+            s = e - 1
+            while s > 0 and _CAP.match(doc[s - 1].text) and doc[s - 1].pos_ == "PROPN" and not doc[s].is_sent_start:
+                s -= 1
+            name = doc[s:e].text
+            owner = doc[s - 1] if s > 0 else None
+            owned = owner is not None and (owner.lower_ in ("its", "their") or owner.tag_ == "POS")
+            if (name in lex.stop_names or name.split()[0] in lex.non_model_words or boiler_at(doc[s].idx)
+                    or doc[e - 1].lower_ in lex.org_heads or name.lower() in lex.places):
+                continue
+            if any(c.isdigit() for c in name) or owned:
+                spans.append((s, e, "MODEL", 4))
+        for t in doc:
+            if t.lower_ not in lex.lowercase_program_heads or t.i < 2 or doc[t.i - 2].lower_ not in ("the", "its"):
+                continue
+            n = doc[t.i - 1]
+            if _CAP.match(n.text) and n.text not in lex.stop_names and not n.is_sent_start and n.pos_ == "PROPN":
+                spans.append((n.i, n.i + 1, "PROGRAM", 3))
+
         # 4. organizations after a descriptor: "food delivery service X", "its chip unit X", "start-up X"
         for t in doc:
             low = hyphen_word(doc, t.i)
@@ -299,6 +329,7 @@ class EntityFixer:
             s = t.i
             while s > 0 and not doc[s].is_sent_start and (
                 _CAP.match(doc[s - 1].text) and not doc[s - 1].is_punct and doc[s - 1].tag_ != "POS"
+                and doc[s - 1].text not in lex.sentence_starters
             ):
                 s -= 1
             s, e = self._trim(doc, s, t.i + 1)

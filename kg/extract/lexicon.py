@@ -61,6 +61,8 @@ class Lexicon:
     product_list_re: re.Pattern[str]
     corporate_verbs: frozenset[str]
     person_cues: frozenset[str]
+    sentence_starters: frozenset[str]
+    lowercase_program_heads: frozenset[str]
 
 
 @cache
@@ -114,6 +116,8 @@ def lexicon() -> Lexicon:
         product_list_re=phrase_re(d["product_list_cues"]),
         corporate_verbs=frozenset(d["corporate_verbs"]),
         person_cues=frozenset(d["person_cues"]),
+        sentence_starters=frozenset(d["sentence_starters"]),
+        lowercase_program_heads=frozenset(d["lowercase_program_heads"]),
     )
 
 
@@ -124,7 +128,7 @@ def org_key(name: str) -> str:
     ('alibaba', 'google')
     """
     lex = lexicon()
-    toks = [t.strip(".,'’") for t in re.findall(r"[\w&.+'’-]+", name.lower())]
+    toks = [re.sub(r"\.(?:com|net|io|ai)$", "", t.strip(".,'’")) for t in re.findall(r"[\w&.+'’-]+", name.lower())]
     toks = [t for t in toks if t and t not in ("'s", "s")]
     if toks and toks[0] == "the":
         toks = toks[1:]

@@ -377,11 +377,13 @@ class _Extraction:
                     k += 1
                 elif doc[k].lower_ in ("a", "an", "the"):
                     k += 1
-                    if k + 1 < len(doc) and doc[k + 1].tag_ == "POS":
-                        pm = self.mention_at(k)
+                    pos = next((q for q in range(k + 1, min(k + 6, len(doc))) if doc[q].tag_ == "POS"
+                                or doc[q].is_punct and doc[q].text != "-"), None)
+                    if pos is not None and doc[pos].tag_ == "POS":
+                        pm = self.mention_at(pos - 1)
                         owner = self.cid(pm) if pm is not None and pm.label == "ORG" else (
-                            self.resolve_ref(k, exclude=c) if doc[k].lower_ in lex.coref_nouns else None)
-                        k += 2
+                            self.resolve_ref(pos - 1, exclude=c) if doc[pos - 1].lower_ in lex.coref_nouns else None)
+                        k = pos + 1
                     else:
                         owner = self.main_org
                 elif k + 1 < len(doc) and doc[k + 1].tag_ == "POS":
@@ -403,6 +405,16 @@ class _Extraction:
                             break
                         if (t.is_punct and t.text != "-") or word in ("of", "to", "for", "in", "with"):
                             break
+
+            # R4b: "X, majority-owned by Y" / "X, a unit owned by Y"
+            r4b = re.match(r"^\s*,\s*(?:(?:a|an)\s+[\w\s-]{0,30}?)?(?:wholly|majority|fully|100%)?[\s-]?owned\s+by\s+",
+                           self.text[m.end:m.end + 70])
+            if r4b:
+                at = m.end + r4b.end()
+                pm = next((x for x in self.mentions if x.label == "ORG" and x.start == at), None)
+                if pm is not None and not self.local_negation(m.start, pm.start):
+                    add(c, self.cid(pm), "owned", self.evidence(m.start, pm.end, m.sent, "subsidiary.owned-by", 0.85))
+                    explicit_child.add(id(m))
 
             # R3: "Y's X" (both organizations) and "Y-owned X"
             if m.tstart >= 2 and doc[m.tstart - 1].tag_ == "POS":

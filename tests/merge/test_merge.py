@@ -293,3 +293,18 @@ def test_exports_of_the_merged_dataset_parse_in_rdflib(store: GraphStore, fmt: R
         g.parse(data=data, format="turtle")
         assert (rdflib.URIRef(gleif_iri(LEI["citigroup"])), rdflib.OWL.sameAs,
                 rdflib.URIRef(FIBO_NS + "CitigroupInc-US-DE")) in g
+
+
+def test_mapped_graphs_conform_to_the_shapes(store: GraphStore) -> None:
+    from kg.validate import validate_store
+
+    merge_files(store, GLEIF, name="gleif")
+    merge_files(store, FIBO, name="fibo")
+    merge_files(store, [DATA / "wikidata.ttl"], name="wikidata")
+    merge_files(store, [GLEIF[1]], name="l2only")  # relationships without the level-1 records
+    for name in ("gleif", "fibo", "wikidata", "l2only"):
+        report = validate_store(store, graph=vocab.mapped_graph(name))
+        assert report.conforms, (name, [str(v) for v in report.violations[:3]])
+    # GLEIF entity IRIs carry the LEI, so the level-2 file alone still links to FIBO by LEI
+    assert linked(store, gleif_iri(LEI["citicorp"]), FIBO_NS + "CiticorpLLC-US-DE")
+    assert store.has_graph(vocab.links_graph("l2only"))

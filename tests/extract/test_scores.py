@@ -1,0 +1,55 @@
+"""End-to-end quality: our own articles (tests/extract/articles) and the shared dev set, scored by the shared
+scorer (../shared/eval/score.py, read at run time). Marked slow: needs the trained pipeline."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from .conftest import ARTICLES, SHARED
+
+pytestmark = pytest.mark.slow
+SCORER = SHARED / "eval" / "score.py"
+
+
+def _scorer():
+    if not SCORER.exists():
+        pytest.skip("shared scorer not found beside the repository")
+    spec = importlib.util.spec_from_file_location("kg_eval_score", SCORER)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _score_folder(folder, run):
+    mod = _scorer()
+    per_doc = []
+    for gold_file in sorted(folder.glob("*.gold.json")):
+        text = gold_file.with_name(gold_file.name[: -len(".gold.json")] + ".txt").read_text(encoding="utf-8")
+        facts = run(text)
+        for kind in ("organizations", "subsidiaries", "models", "investments", "programs"):
+            for rec in getattr(facts, kind):
+                for ev in rec.evidence:
+                    assert text[ev.start:ev.end] == ev.text
+        per_doc.append(mod.score_doc(json.loads(gold_file.read_text(encoding="utf-8")), facts.to_dict()))
+    return mod.total(per_doc)
+
+
+def _assert_targets(agg):
+    assert agg["micro"]["f1"] >= 0.85, agg["micro"]
+    for kind in ("organizations", "subsidiaries", "models", "investments", "programs"):
+        assert agg[kind]["f1"] >= 0.75, (kind, agg[kind])
+    assert agg["model_attributes"]["acc"] >= 0.9, agg["model_attributes"]
+
+
+def test_own_articles_meet_the_targets(run):
+    _assert_targets(_score_folder(ARTICLES, run))
+
+
+def test_dev_set_meets_the_targets(run):
+    dev = SHARED / "eval" / "dev"
+    if not dev.is_dir():
+        pytest.skip("shared dev set not found beside the repository")
+    _assert_targets(_score_folder(dev, run))

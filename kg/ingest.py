@@ -70,8 +70,8 @@ class ErrorLog:
         self.count += 1
         if len(self.messages) < self._keep:
             self.messages.append(str(err))
-        if self._echo is not None:
-            self._echo(str(err))
+        if self._echo is not None and self.count <= self._keep:
+            self._echo(str(err) if self.count < self._keep else f"{err} (further errors are counted, not shown)")
 
 
 def extractor_module() -> Any:

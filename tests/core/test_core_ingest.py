@@ -123,3 +123,13 @@ def test_timestamp() -> None:
     assert timestamp(dt.datetime(2024, 3, 1, 9, 30, 5, 123, tzinfo=dt.UTC)) == "2024-03-01T09:30:05Z"
     assert timestamp("2020-01-01T00:00:00Z") == "2020-01-01T00:00:00Z"
     assert timestamp().endswith("Z")
+
+
+def test_error_log_echoes_only_the_first_errors() -> None:
+    shown: list[str] = []
+    log = ErrorLog(echo=shown.append, keep=3)
+    for i in range(10):
+        log(InputError(f"bad {i}"))
+    assert log.count == 10
+    assert shown == ["bad 0", "bad 1", "bad 2 (further errors are counted, not shown)"]
+    assert log.messages == ["bad 0", "bad 1", "bad 2"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from pathlib import Path
 
 import pytest
 
-from .conftest import ARTICLES, SHARED
+SHARED = Path(__file__).resolve().parents[2] / "../shared"
+ARTICLES = Path(__file__).resolve().parent / "articles"
 
 pytestmark = pytest.mark.slow
 SCORER = SHARED / "eval" / "score.py"

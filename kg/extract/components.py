@@ -23,7 +23,7 @@ from spacy.util import filter_spans
 from kg.extract.lexicon import lexicon, org_key
 
 BOILER_KEY = "kg_boilerplate"
-_CAP = re.compile(r"^[A-Z0-9]")
+_CAP = re.compile(r"^(?:[A-Z0-9]|[a-z][A-Z])")
 _SCALE_AFTER = re.compile(r"^\s?(?:billion|million|trillion|crore|lakh|bn|mn|per cent|percent|%)", re.IGNORECASE)
 
 
@@ -261,6 +261,15 @@ class EntityFixer:
                 continue
             spans.append((s, e, "PROGRAM", 4))
 
+        # 2b. a "Fund" that acts (a subject) or carries an acronym is an organization, not a programme
+        for k, (s, e, label, _pr) in enumerate(spans):
+            if label != "PROGRAM" or doc[e - 1].text not in ("Fund", "Funds"):
+                continue
+            root = doc[s:e].root
+            acronym = e + 2 < len(doc) and doc[e].text == "(" and doc[e + 1].is_upper and doc[e + 2].text == ")"
+            if root.dep_ in ("nsubj", "nsubjpass") or acronym:
+                spans[k] = (s, e, "ORG", 4)
+
         # 3. "model(s) X": a name right after the noun model
         for t in doc:
             if t.lower_ in ("model", "models") and t.i + 1 < len(doc) and _CAP.match(doc[t.i + 1].text):
@@ -302,6 +311,8 @@ class EntityFixer:
             low = hyphen_word(doc, t.i)
             if (low in lex.org_descriptors or low in lex.unit_nouns) and not t.is_title and t.i + 1 < len(doc):
                 s = t.i + 1
+                if doc[s].text == "," and s + 1 < len(doc) and low in lex.unit_nouns:
+                    s += 1  # "its foundry division, Samsung Foundry, will ..."
                 if t.pos_ not in ("NOUN", "PROPN") or not doc[s].text[:1].isupper():
                     continue
                 if not _CAP.match(doc[s].text) or doc[s].text in lex.stop_names or boiler_at(doc[s].idx):
@@ -450,7 +461,10 @@ class EntityFixer:
                         ns = ne - 1
                         while ns > 0 and _CAP.match(doc[ns - 1].text) and not doc[ns].is_sent_start:
                             ns -= 1
-                    if ne <= ns or doc[ns:ne].text in lex.stop_names or (doc[ns].is_sent_start and direction == -1):
+                    if ne <= ns or doc[ns:ne].text in lex.stop_names or (
+                        doc[ns].is_sent_start and direction == -1
+                        and (doc[ns].pos_ != "PROPN" or doc[ns].text in lex.sentence_starters)
+                    ):
                         break
                     if doc[ne - 1].tag_ == "POS" or (ne < len(doc) and doc[ne].tag_ == "POS"):
                         break

@@ -723,6 +723,12 @@ class _Extraction:
                     status = "announced"
                 ev = self.evidence(a0, end_ev, sent, inv_rule, 0.75 if inv_rule == "investment.subject" else 0.55)
                 key = (investor, round(mo.amount), mo.currency)
+                for other in list(found):  # "Samsung" in the headline, "Samsung Electronics Co." in the body
+                    if other[1:] == key[1:] and other[0] != investor:
+                        a, b = self.cname(other[0]) or "", self.cname(investor) or ""
+                        if a.lower().startswith(b.lower() + " ") or b.lower().startswith(a.lower() + " "):
+                            key = other
+                            investor = other[0] if len(a) >= len(b) else investor
                 period = parse_period(tail)
                 if key in found:  # the same investment again (headline and body): fill in what was missing
                     old = found[key]

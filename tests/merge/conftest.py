@@ -8,34 +8,18 @@ import pytest
 
 from kg.store import GraphStore, LocalStore
 
-SHARED = Path(__file__).resolve().parents[2] / "../shared"
-MERGE = SHARED / "merge"
-DATA = Path(__file__).resolve().parent / "data"
-GLEIF = [MERGE / "gleif" / "L1Data.ttl", MERGE / "gleif" / "L2Data.ttl"]
-FIBO = [MERGE / "fibo" / "FinancialInstitutionExamples.rdf"]
-
-LEI = {
-    "citigroup": "6SHGI4ZSSLCXXQSBB395",
-    "citicorp": "549300PSHWOM1D1JVL23",
-    "citibank": "E57ODZWZ7FF32TWEFA76",
-    "eagle": "549300Z97UQPIB27EY09",
-    "blackrock_na": "549300J43MRRHUL8JX64",
-    "blackrock_national": "549300RK1FB0VMTPD087",
-}
-
-
-def gleif_iri(lei: str) -> str:
-    return f"https://rdf.gleif.org/sample/L1/L-{lei}"
-
-
-FIBO_NS = "https://spec.edmcouncil.org/fibo/ontology/EXMP/LegalEntities/FinancialInstitutionExamples/"
-
 
 @pytest.fixture
 def store(tmp_path: Path) -> GraphStore:
     s = LocalStore(tmp_path / "store")
     yield s
     s.close()
+
+
+@pytest.fixture
+def article() -> object:
+    """A function giving the quads of the hand-written article (for a given sha256)."""
+    return article_quads
 
 
 def article_quads(sha: str = "a" * 64) -> list:

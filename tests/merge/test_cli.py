@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import DATA, FIBO, GLEIF
 from typer.testing import CliRunner
 
 from kg.cli import app
+
+SHARED = Path(__file__).resolve().parents[2] / "../shared"
+MERGE = SHARED / "merge"
+DATA = Path(__file__).resolve().parent / "data"
+GLEIF = [MERGE / "gleif" / "L1Data.ttl", MERGE / "gleif" / "L2Data.ttl"]
+FIBO = [MERGE / "fibo" / "FinancialInstitutionExamples.rdf"]
 
 runner = CliRunner()
 

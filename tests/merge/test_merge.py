@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import DATA, FIBO, FIBO_NS, GLEIF, LEI, article_quads, gleif_iri
 from pyoxigraph import NamedNode
 
 from kg import vocab
@@ -17,7 +17,27 @@ from kg.merge import conflicts, merge_files, merged_subsidiaries, unmerge
 from kg.queries import rows
 from kg.store import GraphStore, RdfFormatName
 
+SHARED = Path(__file__).resolve().parents[2] / "../shared"
+MERGE = SHARED / "merge"
+DATA = Path(__file__).resolve().parent / "data"
+GLEIF = [MERGE / "gleif" / "L1Data.ttl", MERGE / "gleif" / "L2Data.ttl"]
+FIBO = [MERGE / "fibo" / "FinancialInstitutionExamples.rdf"]
+FIBO_NS = "https://spec.edmcouncil.org/fibo/ontology/EXMP/LegalEntities/FinancialInstitutionExamples/"
+LEI = {
+    "citigroup": "6SHGI4ZSSLCXXQSBB395",
+    "citicorp": "549300PSHWOM1D1JVL23",
+    "citibank": "E57ODZWZ7FF32TWEFA76",
+    "eagle": "549300Z97UQPIB27EY09",
+    "blackrock_na": "549300J43MRRHUL8JX64",
+    "blackrock_national": "549300RK1FB0VMTPD087",
+}
 SAME_AS = vocab.term("owl:sameAs")
+Adder = Callable[..., None]
+
+
+def gleif_iri(lei: str) -> str:
+    return f"https://rdf.gleif.org/sample/L1/L-{lei}"
+
 
 
 def links(store: GraphStore) -> dict[frozenset[str], dict[str, str]]:
@@ -55,8 +75,12 @@ def same_dataset(a: bytes, b: bytes) -> bool:
     return ga.keys() == gb.keys() and all(isomorphic(ga[k], gb[k]) for k in ga)
 
 
-def add_article(store: GraphStore, sha: str = "a" * 64) -> None:
-    store.add_graphs(article_quads(sha))
+@pytest.fixture
+def add_article(article: Callable[[str], list]) -> Callable[[GraphStore], None]:
+    def add(store: GraphStore, sha: str = "a" * 64) -> None:
+        store.add_graphs(article(sha))
+
+    return add
 
 
 # --- GLEIF + FIBO ----------------------------------------------------------------------------------------------------
@@ -134,7 +158,7 @@ def test_transitive_subsidiaries_of_citigroup_across_sources(store: GraphStore) 
     assert len(everything) == 6
 
 
-def test_unmerge_fibo_leaves_gleif_and_documents_as_before(store: GraphStore) -> None:
+def test_unmerge_fibo_leaves_gleif_and_documents_as_before(store: GraphStore, add_article: Adder) -> None:
     add_article(store)
     merge_files(store, GLEIF, name="gleif")
     before = dump(store)
@@ -148,7 +172,7 @@ def test_unmerge_fibo_leaves_gleif_and_documents_as_before(store: GraphStore) ->
     assert dump(store) == before
 
 
-def test_unmerge_removes_links_of_later_sources_that_depend_on_it(store: GraphStore) -> None:
+def test_unmerge_removes_links_of_later_sources_that_depend_on_it(store: GraphStore, add_article: Adder) -> None:
     add_article(store)
     merge_files(store, GLEIF, name="gleif")
     merge_files(store, FIBO, name="fibo")
@@ -179,7 +203,7 @@ def test_merging_again_replaces_the_source(store: GraphStore) -> None:
 
 
 # --- Wikidata-style graph + extracted facts --------------------------------------------------------------------------
-def test_wikidata_graph_joins_companies_extracted_from_news(store: GraphStore) -> None:
+def test_wikidata_graph_joins_companies_extracted_from_news(store: GraphStore, add_article: Adder) -> None:
     add_article(store)
     report = merge_files(store, [DATA / "wikidata.ttl"], name="wikidata")
     alibaba, cloud = vocab.org_iri("Alibaba Group").value, vocab.org_iri("Hangzhou Cloudworks").value
@@ -255,7 +279,9 @@ def test_conflicts_report_different_parents_and_numbers(store: GraphStore) -> No
 
 
 # --- errors and exports ----------------------------------------------------------------------------------------------
-def test_malformed_rdf_names_file_and_line_and_leaves_store_unchanged(store: GraphStore, tmp_path: Path) -> None:
+def test_malformed_rdf_names_file_and_line_and_leaves_store_unchanged(
+    store: GraphStore, tmp_path: Path, add_article: Adder
+) -> None:
     add_article(store)
     merge_files(store, GLEIF, name="gleif")
     before = dump(store)
@@ -277,7 +303,9 @@ def test_malformed_rdf_names_file_and_line_and_leaves_store_unchanged(store: Gra
 
 
 @pytest.mark.parametrize("fmt", [RdfFormatName.trig, RdfFormatName.nquads, RdfFormatName.turtle])
-def test_exports_of_the_merged_dataset_parse_in_rdflib(store: GraphStore, fmt: RdfFormatName) -> None:
+def test_exports_of_the_merged_dataset_parse_in_rdflib(
+    store: GraphStore, fmt: RdfFormatName, add_article: Adder
+) -> None:
     add_article(store)
     merge_files(store, GLEIF, name="gleif")
     merge_files(store, FIBO, name="fibo")

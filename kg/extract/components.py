@@ -144,7 +144,9 @@ class EntityFixer:
                     and t.lower_ not in self.lex.product_descriptors and t.lower_ not in self.lex.unit_nouns):
                 j += 1
                 continue
-            if j > i and t.text in ("&",) and j + 1 < limit and _CAP.match(doc[j + 1].text):
+            if j > i and t.text in ("&", "-") and j + 1 < limit and _CAP.match(doc[j + 1].text) and (
+                t.text == "&" or (not t.whitespace_ and not doc[j - 1].whitespace_)
+            ):
                 j += 1
                 continue
             break
@@ -232,7 +234,7 @@ class EntityFixer:
                 continue
             if first.rstrip("s").upper() in {w.upper() for w in lex.non_model_words if w.isupper()}:
                 continue
-            if _SCALE_AFTER.match(text[m.end():m.end() + 12]):
+            if _SCALE_AFTER.match(text[m.end():m.end() + 12]) or re.match(r"\s+licen[cs]e", text[m.end():m.end() + 10]):
                 continue
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is None:
@@ -306,6 +308,22 @@ class EntityFixer:
             if _CAP.match(n.text) and n.text not in lex.stop_names and not n.is_sent_start and n.pos_ == "PROPN":
                 spans.append((n.i, n.i + 1, "PROGRAM", 3))
 
+        # 3c. "R1, a reasoning model" and "X's o1": short names that the context says are models
+        for t in doc:
+            if boiler_at(t.idx) or not re.fullmatch(r"[A-Za-z]{1,3}\d+(?:\.\d+)?(?:-[A-Za-z]+)?", t.text):
+                continue
+            if t.i > 0 and doc[t.i - 1].text == "-" and not doc[t.i - 1].whitespace_:
+                continue
+            if t.text.split("-")[0].rstrip("0123456789.") in lex.non_model_words:
+                continue
+            after = doc[t.i + 1:t.i + 8]
+            appos = len(after) > 2 and after[0].text == "," and after[1].lower_ in ("a", "an", "the", "its") and any(
+                x.lower_ in ("model", "models", "llm", "chatbot") for x in after[2:]
+            )
+            owned = t.i >= 2 and doc[t.i - 1].tag_ == "POS" and _CAP.match(doc[t.i - 2].text)
+            if appos or owned:
+                spans.append((t.i, t.i + 1, "MODEL", 5))
+
         # 4. organizations after a descriptor: "food delivery service X", "its chip unit X", "start-up X"
         for t in doc:
             low = hyphen_word(doc, t.i)
@@ -376,6 +394,13 @@ class EntityFixer:
                 continue
             name = doc[s:e].text
             if name in lex.stop_names or not _CAP.match(name) or len(name) < 2:
+                continue
+            cut = [i for i in range(s + 1, e - 1) if doc[i].lower_ == "and"]
+            if cut:  # "Alibaba and Tencent" is two names
+                bounds = [s, *[c for i in cut for c in (i, i + 1)], e]
+                for a, b in zip(bounds[::2], bounds[1::2], strict=False):
+                    if b > a and _CAP.match(doc[a].text):
+                        ner_names.append((a, b, ent.label_))
                 continue
             ner_names.append((s, e, ent.label_))
         for s, e, label in ner_names:
@@ -540,7 +565,14 @@ class EntityFixer:
         return doc
 
     def _resolve(self, doc: Doc, spans: list[tuple[int, int, str, int]]) -> list[Span]:
-        """Pick non-overlapping spans: higher priority first, then longer."""
+        """Pick non-overlapping spans: higher priority first, then longer. A name gets one label per document:
+        the label of its most confident reading."""
+        best: dict[str, tuple[int, str]] = {}
+        for s, e, label, pr in spans:
+            key = doc[s:e].text
+            if key not in best or pr > best[key][0]:
+                best[key] = (pr, label)
+        spans = [(s, e, best[doc[s:e].text][1], pr) for s, e, _label, pr in spans]
         ordered = sorted(spans, key=lambda x: (-x[3], -(x[1] - x[0]), x[0]))
         used: set[int] = set()
         out: list[Span] = []

@@ -186,8 +186,35 @@ class _Extraction:
     def orgs_in(self, sent: Span) -> list[Mention]:
         return [m for m in self.mentions if m.label == "ORG" and sent.start <= m.tstart < sent.end]
 
+    def _clause_subject(self, i: int, exclude: int | None) -> int | None:
+        """For 'its' inside a clause: the organization that is the subject of the clause (or of the clause that
+        reports it: "The company said its arm would ...")."""
+        tok = self.doc[i]
+        v = tok.head
+        while v.pos_ not in ("VERB", "AUX") and v.head != v:
+            v = v.head
+        for _ in range(2):
+            subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is not None and not (subj.left_edge.i <= i <= subj.right_edge.i):
+                m = self.mention_at(subj.i)
+                if m is not None and m.label == "ORG" and self.cid(m) != exclude:
+                    return self.cid(m)
+                if subj.lower_ in self.lex.coref_nouns or subj.lower_ in ("it", "they"):
+                    return self.resolve_ref(subj.i, exclude=exclude)
+                return None
+            if v.dep_ not in ("ccomp", "xcomp") or v.head == v:
+                return None
+            v = v.head
+            while v.pos_ not in ("VERB", "AUX") and v.head != v:
+                v = v.head
+        return None
+
     def resolve_ref(self, i: int, exclude: int | None = None) -> int | None:
         """Organization that a pronoun or 'the company' at token ``i`` refers to (never ``exclude``)."""
+        if self.doc[i].lower_ in ("its", "their"):
+            c = self._clause_subject(i, exclude)
+            if c is not None:
+                return c
         sent = self.doc[i].sent
         head_noun = self.doc[i].lower_ if self.doc[i].lower_ in self.lex.coref_nouns else None
         before = [m for m in self.orgs_in(sent) if m.tend <= i and not self._possessed(m)
@@ -552,7 +579,8 @@ class _Extraction:
                         if c is not None:
                             developer, dev_rule = c, "model.developer-subject"
                 # parameters
-                if not params and not self._is_base_mention(m):
+                base = self._is_base_mention(m)
+                if not params:
                     nxt = [x for x in model_ms if x.sent.start == sent.start and x.start > m.start
                            and not self._is_base_mention(x)]
                     prv = [x for x in model_ms if x.sent.start == sent.start and x.end < m.start]
@@ -563,6 +591,9 @@ class _Extraction:
                     after = [g for g in groups if lo + g.start >= m.end]
                     before = [g for g in groups if lo + g.end <= m.start]
                     chosen = after or before[-1:]
+                    if base:  # a base model keeps only what its own apposition says: "built on X, a 70B model"
+                        chosen = [g for g in after if re.fullmatch(r",?\s*(?:a|an|the|its)\s+(?:[\w-]+\s+){0,2}",
+                                                                   text[m.end:lo + g.start])][:1]
                     for g in chosen:
                         if g.role == "active" and "active_parameters" not in params and params:
                             params["active_parameters"] = g.values[0]
@@ -685,16 +716,21 @@ class _Extraction:
                 investor, inv_rule = None, ""
                 triggers = [t for t in sent if lex.investment_re.fullmatch(t.text) and t.pos_ in ("VERB", "NOUN")]
                 triggers.sort(key=lambda t: abs(t.idx - a0))
+                other_subject = False
                 for t in triggers[:2]:
                     verb = t if t.pos_ == "VERB" else t.head
                     while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
                         verb = verb.head
-                    c, _ = self.subject_org(verb)
+                    c, subj_i = self.subject_org(verb)
                     if c is not None:
                         investor, inv_rule = c, "investment.subject"
                         break
-                if investor is None:
-                    before = [x for x in self.orgs_in(sent) if x.end <= a0]
+                    if subj_i is not None and t.pos_ == "VERB" and abs(t.idx - a0) < 40:
+                        other_subject = True  # "a state fund invested ...": someone who is not an organization
+                        break
+                if investor is None and not other_subject:
+                    before = [x for x in self.orgs_in(sent) if x.end <= a0
+                              and not re.search(r"\b(?:in|into|to|for|from|of)\s*$", self.text[x.start - 8:x.start])]
                     if before:
                         investor, inv_rule = self.cid(before[-1]), "investment.nearest-org"
                 if investor is None:

@@ -277,6 +277,8 @@ def find_parameters(text: str) -> list[ParamGroup]:
             role = "total" if pm.group("role").lower() == "total" else "active"
         elif _ACTIVE_AFTER.match(after) or re.search(r"\b(?:active|activated)\s+$", before, re.IGNORECASE):
             role = "active"
+        elif pm and re.match(r"\s*(?:per|for each|each|for every)\s+token", after[pm.end():], re.IGNORECASE):
+            role = "active"
         excluded = not pm and bool(_EXCLUDED_AFTER.match(after))
         shorthand = all(it[4] for it in grp) and all(it[3] == 1e9 or it[3] == 1e6 for it in grp)
         out.append(ParamGroup(start, end, kind, tuple(values), explicit, shorthand, role, excluded))

@@ -131,6 +131,18 @@ class _Extraction:
             cid = keys[key]
             self.clusters[cid].mentions.append(m)
             self.cluster_of[id(m)] = cid
+        # "V3" and "DeepSeek-V3": a model name with its developer's name in front is the same model
+        org_forms = {m.text.lower() for m in self.mentions if m.label == "ORG"}
+        models = {cid: cl for cid, cl in self.clusters.items() if cl.label == "MODEL"}
+        for a_id, a in list(models.items()):
+            for b_id, b in list(models.items()):
+                if a_id == b_id or a_id not in self.clusters or b_id not in self.clusters:
+                    continue
+                long, short = b.forms[0], a.forms[0]
+                for sep in ("-", " "):
+                    if long.endswith(sep + short) and long[: -len(short) - 1].lower() in org_forms:
+                        self._merge(b_id, a_id)
+                        break
         # "Reliance Industries Ltd (RIL)": an acronym in brackets right after a name is the same organization
         orgs = [m for m in self.mentions if m.label == "ORG"]
         for a, b in itertools.pairwise(orgs):
@@ -550,7 +562,7 @@ class _Extraction:
             status = None
             evs = [self.mention_ev(ms[0], "model.name", 0.8)]
             size = _SIZE_IN_NAME.search(cl.name)
-            if size:
+            if size and "x" not in size.group(1):  # "8x7B" names experts, not the total
                 v = parse_number(size.group(1))
                 if v:
                     params = {"parameters": int(v)}
@@ -588,7 +600,11 @@ class _Extraction:
                     lo = prv[-1].end if prv else sent.start_char
                     groups = [g for g in find_parameters(text[lo:hi])
                               if not g.excluded and (g.explicit or g.shorthand or g.role == "active")]
-                    after = [g for g in groups if lo + g.start >= m.end]
+                    bases = [x for x in model_ms if x.sent.start == sent.start and x.start > m.end
+                             and self._is_base_mention(x)]
+                    after = [g for g in groups if lo + g.start >= m.end and not any(
+                        x.end <= lo + g.start and re.fullmatch(r",?\s*(?:a|an|the|its)\s+(?:[\w-]+\s+){0,2}",
+                                                               text[x.end:lo + g.start]) for x in bases)]
                     before = [g for g in groups if lo + g.end <= m.start]
                     chosen = after or before[-1:]
                     if base:  # a base model keeps only what its own apposition says: "built on X, a 70B model"

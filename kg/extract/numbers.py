@@ -275,9 +275,7 @@ def find_parameters(text: str) -> list[ParamGroup]:
         role = None
         if pm and pm.group("role"):
             role = "total" if pm.group("role").lower() == "total" else "active"
-        elif _ACTIVE_AFTER.match(after) or re.search(r"\b(?:active|activated)\s+$", before, re.IGNORECASE):
-            role = "active"
-        elif pm and re.match(r"\s*(?:per|for each|each|for every)\s+token", after[pm.end():], re.IGNORECASE):
+        elif _ACTIVE_AFTER.match(after) or re.search(r"\b(?:active|activated)\s+$", before, re.IGNORECASE) or (pm and re.match(r"\s*(?:per|for each|each|for every)\s+token", after[pm.end():], re.IGNORECASE)):
             role = "active"
         excluded = not pm and bool(_EXCLUDED_AFTER.match(after))
         shorthand = all(it[4] for it in grp) and all(it[3] == 1e9 or it[3] == 1e6 for it in grp)

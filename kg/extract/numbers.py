@@ -218,6 +218,7 @@ _EXCLUDED_AFTER = re.compile(
     r"people|employees|pages?|documents?|examples?|GPUs?|chips?|times|years?|dollars?|yuan|won|yen|euros?)\b",
     re.IGNORECASE,
 )
+_PER_TOKEN = re.compile(r"\s*(?:per|for each|each|for every)\s+token", re.IGNORECASE)
 _PARAMS_BEFORE = re.compile(r"parameters?\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 
 
@@ -275,7 +276,8 @@ def find_parameters(text: str) -> list[ParamGroup]:
         role = None
         if pm and pm.group("role"):
             role = "total" if pm.group("role").lower() == "total" else "active"
-        elif _ACTIVE_AFTER.match(after) or re.search(r"\b(?:active|activated)\s+$", before, re.IGNORECASE) or (pm and re.match(r"\s*(?:per|for each|each|for every)\s+token", after[pm.end():], re.IGNORECASE)):
+        elif (_ACTIVE_AFTER.match(after) or re.search(r"\b(?:active|activated)\s+$", before, re.IGNORECASE)
+              or (pm and _PER_TOKEN.match(after[pm.end():]))):
             role = "active"
         excluded = not pm and bool(_EXCLUDED_AFTER.match(after))
         shorthand = all(it[4] for it in grp) and all(it[3] == 1e9 or it[3] == 1e6 for it in grp)

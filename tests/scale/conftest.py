@@ -6,17 +6,19 @@ The fake extractor (no spaCy) finds capitalised names ending in "Corp", "Works" 
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 import types
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
-from kg.facts import DocumentInfo, Evidence, Facts, Investment, Model, Organization, Subsidiary
+from kg.facts import Evidence, Facts, Organization, Subsidiary
 from kg.server import OxigraphServer, free_port
+
+_DATA = Path(__file__).with_name("scale_data.py")
 
 NOW = "2025-01-02T03:04:05Z"
 
@@ -79,31 +81,11 @@ def oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
         server.stop()
 
 
-def sample_facts() -> tuple[Facts, DocumentInfo]:
-    """Hand-made facts of an invented article: a parent, two divisions, a model and an investment."""
-    text = "Quillon Holdings said Brightwater Works is a division of it; Ferrous Corp too."
-    ev = Evidence(start=0, end=16, text=text[:16], sentence=text, sentence_start=0, rule="hand", confidence=0.9)
-    facts = Facts(
-        organizations=(
-            Organization("Quillon Holdings", aliases=("Quillon",), evidence=(ev,)),
-            Organization("Brightwater Works", kind="division"),
-            Organization("Ferrous Corp"),
-        ),
-        subsidiaries=(
-            Subsidiary("Brightwater Works", "Quillon Holdings", relation="division", evidence=(ev,)),
-            Subsidiary("Ferrous Corp", "Brightwater Works", relation="unit"),
-        ),
-        models=(Model("Tern-7", developer="Quillon Holdings", parameters=7_000_000_000, open_source=True),),
-        investments=(Investment("Quillon Holdings", 2.5e9, "EUR", target="data centres \"north\"", period_years=2),),
-        extractor="hand 1",
-    )
-    doc = DocumentInfo(sha256="ab" * 32, path="articles/quillon.txt", title="Quillon's divisions", chars=len(text),
-                       date="2025-03-01")
-    return facts, doc
-
-
-def sample_quads() -> list[ox.Quad]:
-    from kg.rdf import facts_to_quads
-
-    facts, doc = sample_facts()
-    return facts_to_quads(facts, doc, ingested_at=NOW, extractor="hand 1")
+@pytest.fixture(scope="session")
+def sample() -> types.ModuleType:
+    """``scale_data``: hand-made facts (``sample.facts()``) and their quads (``sample.quads()``)."""
+    spec = importlib.util.spec_from_file_location("kg_tests_scale_data", _DATA)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

@@ -7,9 +7,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import sample_quads
 from typer.testing import CliRunner
 
 from kg.cli import app
@@ -58,9 +58,9 @@ def test_same_commands_same_answers(fake_extractor: object, oxigraph_server: Oxi
             assert remote[key] == local[key], key
 
 
-def test_refused_update_leaves_server_unchanged(oxigraph_server: OxigraphServer) -> None:
+def test_refused_update_leaves_server_unchanged(sample: Any, oxigraph_server: OxigraphServer) -> None:
     store = open_store(oxigraph_server.url)
-    store.add_graphs(sample_quads())
+    store.add_graphs(sample.quads())
     before = len(store)
     result = CliRunner().invoke(app, ["--store", oxigraph_server.url, "query", "--sparql",
                                       "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }"])
@@ -70,13 +70,14 @@ def test_refused_update_leaves_server_unchanged(oxigraph_server: OxigraphServer)
     assert len(store) == before
 
 
-def test_every_canned_query_answers_the_same_remotely(oxigraph_server: OxigraphServer, tmp_path: Path) -> None:
+def test_every_canned_query_answers_the_same_remotely(sample: Any, oxigraph_server: OxigraphServer,
+                                                      tmp_path: Path) -> None:
     remote = open_store(oxigraph_server.url)
     params = {"org": "Quillon Holdings", "about": "Brightwater Works", "other": "Quillon", "investor": "quillon",
               "by": "Quillon Holdings"}
     with LocalStore(tmp_path / "local") as local:
         for st in (local, remote):
-            st.add_graphs(sample_quads())
+            st.add_graphs(sample.quads())
         for q in list_queries():
             given = {p.name: params[p.name] for p in q.params if p.name in params}
             assert rows(run_query(remote, q, given)) == rows(run_query(local, q, given)), q.name
@@ -84,9 +85,9 @@ def test_every_canned_query_answers_the_same_remotely(oxigraph_server: OxigraphS
         assert len(tree) == 2
 
 
-def test_kg_serve_serves_the_local_store(tmp_path: Path) -> None:
+def test_kg_serve_serves_the_local_store(sample: Any, tmp_path: Path) -> None:
     with LocalStore(tmp_path / "team") as st:
-        st.add_graphs(sample_quads())
+        st.add_graphs(sample.quads())
     port = free_port()
     kg = [sys.executable, "-m", "kg.cli"] if not Path(sys.executable).with_name("kg").exists() else \
         [str(Path(sys.executable).with_name("kg"))]
@@ -96,14 +97,14 @@ def test_kg_serve_serves_the_local_store(tmp_path: Path) -> None:
         line = proc.stderr.readline() if proc.stderr else ""  # "serving ... at http://..." once it answers
         assert f"http://127.0.0.1:{port}" in line
         remote = open_store(f"http://127.0.0.1:{port}", read_only=True)
-        assert len(remote) == len(sample_quads())
+        assert len(remote) == len(sample.quads())
     finally:
         proc.terminate()
         proc.wait(timeout=20)
     for _ in range(100):  # the oxigraph child stops with kg serve and releases the store
         try:
             with LocalStore(tmp_path / "team") as st:
-                assert len(st) == len(sample_quads())
+                assert len(st) == len(sample.quads())
             break
         except Exception:
             time.sleep(0.1)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from conftest import sample_facts, sample_quads
 
 from kg.errors import QueryError, RdfSyntaxError, StoreError
 from kg.remote import RemoteStore, bind_values, with_prefixes
@@ -33,8 +33,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
         yield st
 
 
-def _graph() -> ox.NamedNode:
-    q = sample_quads()[0].graph_name
+def _graph(sample: Any) -> ox.NamedNode:
+    q = sample.quads()[0].graph_name
     assert isinstance(q, ox.NamedNode)
     return q
 
@@ -52,10 +52,10 @@ def _export(st: GraphStore, fmt: RdfFormatName, graph: ox.NamedNode | None = Non
     return out.getvalue()
 
 
-def test_write_read_remove(store: GraphStore) -> None:
-    quads = sample_quads()
+def test_write_read_remove(sample: Any, store: GraphStore) -> None:
+    quads = sample.quads()
     store.add_graphs(quads)
-    g = _graph()
+    g = _graph(sample)
     assert store.named_graphs() == [g.value]
     assert store.has_graph(g) and not store.has_graph(G2)
     assert len(store) == len(quads)
@@ -67,9 +67,9 @@ def test_write_read_remove(store: GraphStore) -> None:
     assert len(store) == 0 and store.named_graphs() == []
 
 
-def test_replace_graph(store: GraphStore) -> None:
-    store.add_graphs(sample_quads())
-    g = _graph()
+def test_replace_graph(sample: Any, store: GraphStore) -> None:
+    store.add_graphs(sample.quads())
+    g = _graph(sample)
     s, p = ox.NamedNode("https://w3id.org/kgnews/id/org/x"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     new = [ox.Quad(s, p, ox.Literal('two "quoted"\nlines', language="en"), g)]
     store.replace_graph(g, new)
@@ -77,8 +77,8 @@ def test_replace_graph(store: GraphStore) -> None:
     assert len(store) == 1
 
 
-def test_queries_with_substitutions(store: GraphStore) -> None:
-    store.add_graphs(sample_quads())
+def test_queries_with_substitutions(sample: Any, store: GraphStore) -> None:
+    store.add_graphs(sample.quads())
     q = ("SELECT ?child ?parent WHERE { ?c kg:subsidiaryOf ?p . ?c rdfs:label ?child . ?p rdfs:label ?parent }"
          " ORDER BY ?child")
     rows = [(r["child"].value, r["parent"].value) for r in store.query(q)]  # type: ignore[union-attr]
@@ -94,25 +94,26 @@ def test_queries_with_substitutions(store: GraphStore) -> None:
     assert bool(store.query("ASK { ?s ?p ?o }", union=False)) is False  # nothing in the real default graph
 
 
-def test_exports_are_identical_across_backends(oxigraph_server: OxigraphServer, tmp_path: Path) -> None:
+def test_exports_are_identical_across_backends(sample: Any, oxigraph_server: OxigraphServer, tmp_path: Path) -> None:
     remote = open_store(oxigraph_server.url)
     with LocalStore(tmp_path / "local") as local:
         for st in (local, remote):
-            st.add_graphs(sample_quads())
+            st.add_graphs(sample.quads())
         for fmt in (RdfFormatName.turtle, RdfFormatName.trig, RdfFormatName.nquads, RdfFormatName.ntriples):
             assert _export(remote, fmt) == _export(local, fmt)
-        assert _export(remote, RdfFormatName.turtle, _graph()) == _export(local, RdfFormatName.turtle, _graph())
+        g = _graph(sample)
+        assert _export(remote, RdfFormatName.turtle, g) == _export(local, RdfFormatName.turtle, g)
 
 
-def test_malformed_queries_and_updates(store: GraphStore) -> None:
-    store.add_graphs(sample_quads())
+def test_malformed_queries_and_updates(sample: Any, store: GraphStore) -> None:
+    store.add_graphs(sample.quads())
     with pytest.raises(QueryError, match="malformed SPARQL"):
         store.query("SELECT * WHERE { ?s ?p ")
     with pytest.raises(QueryError, match="update"):
         store.query("DELETE WHERE { ?s ?p ?o }")
     with pytest.raises(QueryError, match="malformed SPARQL update"):
         store.update("INSERT DATA { <http://x/a> <http://x/b> ")
-    assert len(store) == len(sample_quads())
+    assert len(store) == len(sample.quads())
     store.update("DELETE WHERE { GRAPH ?g { ?s a kg:Model ; ?p ?o } }")
     assert bool(store.query("ASK { ?m a kg:Model }")) is False
 
@@ -136,12 +137,12 @@ def test_load_file(store: GraphStore, tmp_path: Path) -> None:
     assert not store.has_graph(ox.NamedNode("http://x/other"))
 
 
-def test_read_only_remote_refuses_writes(oxigraph_server: OxigraphServer) -> None:
+def test_read_only_remote_refuses_writes(sample: Any, oxigraph_server: OxigraphServer) -> None:
     ro = open_store(oxigraph_server.url, read_only=True)
     with pytest.raises(StoreError, match="read-only"):
-        ro.add_graphs(sample_quads())
+        ro.add_graphs(sample.quads())
     with pytest.raises(StoreError, match="read-only"):
-        ro.remove_graph(_graph())
+        ro.remove_graph(_graph(sample))
     assert len(ro) == 0
 
 
@@ -157,15 +158,15 @@ def test_server_refuses_a_locked_store(oxigraph_server: OxigraphServer) -> None:
     assert not second.running()
 
 
-def test_served_data_persists_in_the_directory(tmp_path: Path) -> None:
+def test_served_data_persists_in_the_directory(sample: Any, tmp_path: Path) -> None:
     server = OxigraphServer(tmp_path / "db", bind=f"127.0.0.1:{free_port()}").start()
     try:
-        open_store(server.url).add_graphs(sample_quads())
+        open_store(server.url).add_graphs(sample.quads())
     finally:
         server.stop()
     with LocalStore(tmp_path / "db", read_only=True) as local:
-        assert len(local) == len(sample_quads())
-        _facts, doc = sample_facts()
+        assert len(local) == len(sample.quads())
+        _facts, doc = sample.facts()
         assert local.has_graph(ox.NamedNode("https://w3id.org/kgnews/graph/doc/" + doc.sha256))
 
 

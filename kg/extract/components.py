@@ -236,6 +236,9 @@ class EntityFixer:
                 continue
             if _SCALE_AFTER.match(text[m.end():m.end() + 12]) or re.match(r"\s+licen[cs]e", text[m.end():m.end() + 10]):
                 continue
+            nxt_word = re.match(r"\s+([\w-]+)", text[m.end():m.end() + 20])
+            if nxt_word and nxt_word.group(1).lower() in lex.hardware_words:
+                continue
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is None:
                 continue
@@ -285,6 +288,8 @@ class EntityFixer:
         for t in doc:
             if t.lower_ not in ("model", "models", "llm", "chatbot") or t.i == 0:
                 continue
+            if t.dep_ == "compound" or (t.i + 1 < len(doc) and doc[t.i + 1].pos_ == "NOUN"):
+                continue  # "its X model team"
             e = t.i
             while e > 0 and doc[e - 1].is_lower and doc[e - 1].pos_ in ("ADJ", "NOUN") and t.i - e < 2:
                 e -= 1
@@ -440,6 +445,23 @@ class EntityFixer:
                 continue
             spans.append((s, t.i + 1, "ORG", 1))
 
+        # 5e. the owner of a unit is an organization: "X's live-streaming unit Y"
+        for t in doc:
+            if t.tag_ != "POS" or t.i == 0 or not _CAP.match(doc[t.i - 1].text):
+                continue
+            nxt = [x.lower_ for x in doc[t.i + 1:t.i + 6]]
+            if any(w in lex.unit_nouns for w in nxt) and not any(
+                ent.label_ == "PERSON" and ent.start <= t.i - 1 < ent.end and self._personal(doc, ent.start, ent.end)
+                for ent in doc.ents
+            ):
+                e = t.i
+                s = e - 1
+                while s > 0 and _CAP.match(doc[s - 1].text) and not doc[s - 1].is_punct and not doc[s].is_sent_start:
+                    s -= 1
+                s, e = self._trim(doc, s, e)
+                if e > s and doc[s:e].text not in lex.stop_names:
+                    spans.append((s, e, "ORG", 2))
+
         # 5c. the owner of a model is an organization: "X's GPT-4o"
         models = [(s, e) for s, e, lab, _ in spans if lab == "MODEL"]
         for ms, _me in models:
@@ -567,6 +589,8 @@ class EntityFixer:
     def _resolve(self, doc: Doc, spans: list[tuple[int, int, str, int]]) -> list[Span]:
         """Pick non-overlapping spans: higher priority first, then longer. A name gets one label per document:
         the label of its most confident reading."""
+        families = {re.split(r"[\s\d-]", doc[s:e].text, maxsplit=1)[0] for s, e, lab, _ in spans if lab == "MODEL"}
+        spans = [x for x in spans if not (x[2] == "ORG" and x[3] <= 1 and doc[x[0]:x[1]].text in families)]
         best: dict[str, tuple[int, str]] = {}
         for s, e, label, pr in spans:
             key = doc[s:e].text

@@ -62,6 +62,7 @@ class Lexicon:
     corporate_verbs: frozenset[str]
     person_cues: frozenset[str]
     sentence_starters: frozenset[str]
+    hardware_words: frozenset[str]
     lowercase_program_heads: frozenset[str]
 
 
@@ -117,6 +118,7 @@ def lexicon() -> Lexicon:
         corporate_verbs=frozenset(d["corporate_verbs"]),
         person_cues=frozenset(d["person_cues"]),
         sentence_starters=frozenset(d["sentence_starters"]),
+        hardware_words=frozenset(d["hardware_words"]),
         lowercase_program_heads=frozenset(d["lowercase_program_heads"]),
     )
 

@@ -439,7 +439,9 @@ class _Extraction:
                         word = t.lower_
                         if word in lex.unit_nouns and (q + 1 >= len(doc) or doc[q + 1].text in (",", ".", ";", ")")
                                                        or doc[q + 1].pos_ in ("VERB", "AUX")):
-                            if not self.local_negation(m.start, t.idx) and self.doc[q - 1].lower_ != "former":
+                            rest = self.text[t.idx:m.sent.end_char][:60]
+                            if (not self.local_negation(m.start, t.idx) and self.doc[q - 1].lower_ != "former"
+                                    and not re.search(r"\b(?:spun off|sold|divested|no longer|former|not)\b", rest)):
                                 add(c, owner, lex.unit_nouns[word],
                                     self.evidence(m.start, t.idx + len(t.text), m.sent, "subsidiary.appositive", 0.8))
                                 explicit_child.add(id(m))
@@ -527,6 +529,36 @@ class _Extraction:
                 if any(k[0] == cx for k in edges):
                     continue
                 add(cx, self.main_org, "unit", self.mention_ev(x, "subsidiary.unit-list", 0.6))
+
+        # R8: "... into a new X Group", "set up a new X Department ... under the new group"
+        for m in self.mentions:
+            if m.label != "ORG" or id(m) in explicit_child:
+                continue
+            c = self.cid(m)
+            last = doc[m.tend - 1].lower_
+            if last not in lex.unit_heads and last not in ("group", "unit", "business"):
+                continue
+            tail = self.text[m.end:m.sent.end_char]
+            um = re.search(r"^(?:[^.;]{0,80}?)\bunder (?:the )?(?:new )?", tail)
+            parent = None
+            if um:
+                at = m.end + um.end()
+                tok = doc.char_span(at, at + 1, alignment_mode="expand")
+                if tok is not None:
+                    pm = self.mention_at(tok.start)
+                    if pm is not None and pm.label == "ORG":
+                        parent = self.cid(pm)
+                    elif doc[tok.start].lower_ in lex.coref_nouns or doc[tok.start].lower_ in lex.unit_nouns:
+                        parent = self.resolve_ref(tok.start, exclude=c)
+            new = re.search(r"\b(?:a|the) new\s+$", self.text[max(0, m.start - 12):m.start])
+            if parent is None and new and last in ("group", "unit", "division", "department", "business", "lab"):
+                v = doc[m.tstart:m.tend].root.head
+                while v.pos_ not in ("VERB", "AUX") and v.head != v:
+                    v = v.head
+                parent, _ = self.subject_org(v)
+            if parent is not None and parent != c and not any(k[0] == c for k in edges):
+                add(c, parent, "unit", self.mention_ev(m, "subsidiary.new-unit", 0.65))
+                explicit_child.add(id(m))
 
         # R7: "Two departments are new: a X Department and a Y Department" -> departments of the main org
         for m in self.mentions:
@@ -726,7 +758,10 @@ class _Extraction:
                     continue
                 if not lex.investment_re.search(stext):
                     continue
-                if lex.denial_re.search(stext):
+                clause = text[max(sent.start_char, a0 - 140):a0]
+                cut = max(clause.rfind(", but "), clause.rfind("; "), clause.rfind(", while "), clause.rfind(" but "))
+                clause = clause[cut + 1:] if cut >= 0 else clause
+                if lex.denial_re.search(clause):
                     continue
                 # investor: the subject of the closest investment verb, else the closest organization before
                 investor, inv_rule = None, ""
@@ -765,7 +800,7 @@ class _Extraction:
                 end_ev = sent.start_char + (usd.end + 1 if usd and stext[usd.end:usd.end + 1] == ")" else
                                             (usd.end if usd else mo.end))
                 status = None
-                if lex.rumour_re.search(stext):
+                if lex.rumour_re.search(clause):
                     status = "rumoured"
                 elif lex.completed_re.search(stext):
                     status = "completed"

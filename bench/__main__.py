@@ -30,10 +30,10 @@ from bench.suite import (
     bench_workers,
 )
 
-NAMES = ("extraction", "workers", "ingest", "queries", "cold", "memory", "merge")
+NAMES = ("ingest", "queries", "cold", "memory", "merge", "extraction", "workers")
 
-FULL = {"extract_docs": 300, "worker_docs": 200, "ingest_docs": 2000, "query_sizes": "10000,100000,1000000",
-        "memory_docs": "1000,10000", "merge_triples": 1_000_000, "repeat": 3}
+FULL = {"extract_docs": 200, "worker_docs": 160, "ingest_docs": 2000, "query_sizes": "10000,100000,1000000",
+        "memory_docs": "1000,10000", "merge_triples": 1_000_000, "repeat": 2}
 QUICK = {"extract_docs": 40, "worker_docs": 40, "ingest_docs": 300, "query_sizes": "10000,50000",
          "memory_docs": "200,1000", "merge_triples": 50_000, "repeat": 2}
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyoxigraph import NamedNode
 
 from kg.errors import QueryError
@@ -75,3 +77,13 @@ def test_every_mapping_is_a_construct_that_rewrites() -> None:
         out = construct_as_insert(f.read_text(encoding="utf-8"), source=[NamedNode("http://s")],
                                   target=NamedNode("http://t"))
         assert out.count("INSERT {") == 1, f
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_name_key_is_total_and_stable(name: str) -> None:
+    key = name_key(name)
+    assert key == key.strip() and "  " not in key
+    assert name_key(name) == key  # deterministic
+    if any(ch.isalnum() for ch in name):
+        assert key

@@ -243,7 +243,7 @@ class EntityFixer:
             if span is None:
                 continue
             sent = span.sent
-            glued = bool(re.match(r"^[A-Za-z]+\d|^[A-Za-z]+-", m.group(0)))
+            glued = bool(re.match(r"^[A-Za-z]*[a-z][A-Za-z]*\d|^[A-Za-z]+-", m.group(0)))
             if not glued:
                 ctx = sent.text
                 others = [x for x in lex.model_re.finditer(ctx) if x.group(0) != m.group(0)]
@@ -319,15 +319,19 @@ class EntityFixer:
                 continue
             if t.i > 0 and doc[t.i - 1].text == "-" and not doc[t.i - 1].whitespace_:
                 continue
+            end = t.i + 1  # "o3-mini": hyphenated parts belong to the name
+            while (end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
+                   and not doc[end].whitespace_ and doc[end + 1].is_alpha):
+                end += 2
             if t.text.split("-")[0].rstrip("0123456789.") in lex.non_model_words:
                 continue
-            after = doc[t.i + 1:t.i + 8]
+            after = doc[end:end + 7]
             appos = len(after) > 2 and after[0].text == "," and after[1].lower_ in ("a", "an", "the", "its") and any(
                 x.lower_ in ("model", "models", "llm", "chatbot") for x in after[2:]
             )
             owned = t.i >= 2 and doc[t.i - 1].tag_ == "POS" and _CAP.match(doc[t.i - 2].text)
             if appos or owned:
-                spans.append((t.i, t.i + 1, "MODEL", 5))
+                spans.append((t.i, end, "MODEL", 5))
 
         # 4. organizations after a descriptor: "food delivery service X", "its chip unit X", "start-up X"
         for t in doc:

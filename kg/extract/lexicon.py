@@ -63,6 +63,7 @@ class Lexicon:
     person_cues: frozenset[str]
     sentence_starters: frozenset[str]
     hardware_words: frozenset[str]
+    owned_descriptors: frozenset[str]
     lowercase_program_heads: frozenset[str]
 
 
@@ -119,6 +120,7 @@ def lexicon() -> Lexicon:
         person_cues=frozenset(d["person_cues"]),
         sentence_starters=frozenset(d["sentence_starters"]),
         hardware_words=frozenset(d["hardware_words"]),
+        owned_descriptors=frozenset(d["owned_descriptors"]),
         lowercase_program_heads=frozenset(d["lowercase_program_heads"]),
     )
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from kg.extract.components import boilerplate_ranges
+from kg.extract.components import boilerplate_ranges, hyphen_word
 from kg.extract.lexicon import lexicon, org_key
 from kg.extract.numbers import Money, find_money, find_parameters, parse_number, parse_period
 from kg.facts import Evidence, Facts, Investment, Model, Organization, Program, Subsidiary
@@ -363,6 +363,15 @@ class _Extraction:
                     k -= 1
                     continue
                 break
+            if rel is None and j >= 1 and hyphen_word(doc, j) in lex.owned_descriptors:
+                # "its food delivery service X", "Y's chip designer X": owned, when an owner is named
+                k = j - 1
+                while k >= 0 and m.tstart - k <= 7 and (doc[k].pos_ in ("ADJ", "NOUN", "PROPN", "VERB", "NUM")
+                                                         or doc[k].text == "-") and doc[k].tag_ != "POS" \
+                        and doc[k].lower_ not in _PRONOUNS and self.mention_at(k) is None:
+                    k -= 1
+                if k >= 0 and (doc[k].lower_ in ("its", "their") or doc[k].tag_ == "POS"):
+                    rel = "owned"
             owner_tok = k
             last_word = doc[m.tend - 1].lower_
             if rel is None and last_word in lex.unit_heads and m.tstart > 0:

@@ -296,8 +296,9 @@ def source_graphs(store: GraphStore, name: str) -> list[NamedNode]:
 
 
 def merged_sources(store: GraphStore) -> list[str]:
-    """IRIs of the source graphs of every merged source."""
-    return [g for g in store.named_graphs() if g.startswith(_SOURCE_GRAPHS) and g.count("/", len(_SOURCE_GRAPHS)) == 0]
+    """Names (as slugs) of the merged sources in the store."""
+    n = len(_SOURCE_GRAPHS)
+    return sorted({g[n:] for g in store.named_graphs() if g.startswith(_SOURCE_GRAPHS) and "/" not in g[n:]})
 
 
 def merge_files(
@@ -530,9 +531,10 @@ def resolve(store: GraphStore, name: str) -> list[Link]:
     links: dict[tuple[str, str], Link] = {}
 
     def add(a: _Entity, b: _Entity, reason: str, score: float, key: str) -> None:
+        # a pair another source already links is linked here too: unmerging that source must not undo this one
+        pair = tuple(sorted((a.iri, b.iri)))
         if a.iri == b.iri:
             return
-        pair = tuple(sorted((a.iri, b.iri)))
         old = links.get(pair)  # type: ignore[arg-type]
         if old is None or old.score < score:
             links[pair] = Link(pair[0], pair[1], reason, score, key, tuple(sorted({a.graph, b.graph})))  # type: ignore[index]
@@ -610,6 +612,23 @@ def _write_links(store: GraphStore, graph: NamedNode, links: list[Link]) -> None
         store.replace_graph(graph, link_quads(links, graph))
     else:
         store.remove_graph(graph)
+
+
+def relink(store: GraphStore, names: Sequence[str] | None = None) -> dict[str, int]:
+    """Run entity resolution again for merged sources (all, or ``names``), e.g. after ingesting more news.
+
+    Each source's links graph is replaced by what resolution finds now; links other sources hold stay. Returns the
+    number of links per source.
+    """
+    chosen = list(names) if names else merged_sources(store)
+    out: dict[str, int] = {}
+    for name in chosen:
+        if not source_graphs(store, name):
+            raise InputError(f"no merged source named {name!r}")
+        links = resolve(store, name)
+        _write_links(store, vocab.links_graph(name), links)
+        out[name] = len(links)
+    return out
 
 
 # --- unmerge --------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Merge commands: ``kg merge``, ``kg unmerge``, ``kg conflicts``.
+"""Merge commands: ``kg merge``, ``kg unmerge``, ``kg relink``, ``kg conflicts``.
 
 Thin wrappers over :mod:`kg.merge` (loading, mapping, entity resolution, removal) and the canned query
 ``conflicts``; the subsidiary structure across sources is the canned query ``merged_subsidiaries``
@@ -74,6 +74,23 @@ def unmerge_cmd(
     info(ctx, report.summary())
 
 
+def relink_cmd(
+    ctx: typer.Context,
+    names: Annotated[list[str] | None, typer.Argument(metavar="[NAME]...", help="Merged sources (default: all).")
+                     ] = None,
+) -> None:
+    """Link merged sources again to what the store holds now (after ingesting more news, say)."""
+    from kg.merge import relink
+
+    store = _open(ctx, read_only=False)
+    try:
+        counts = relink(store, names or None)
+    finally:
+        store.close()
+    for name, n in counts.items():
+        info(ctx, f"relinked {name}: {n} link(s)")
+
+
 def conflicts_cmd(
     ctx: typer.Context,
     fmt: Annotated[ResultFormat, typer.Option("--format", "-f", help="table, csv, tsv or json.")
@@ -96,4 +113,5 @@ def register(app: typer.Typer) -> None:
     """Attach the merge commands to ``app``."""
     app.command("merge")(handle_errors(merge_cmd))
     app.command("unmerge")(handle_errors(unmerge_cmd))
+    app.command("relink")(handle_errors(relink_cmd))
     app.command("conflicts")(handle_errors(conflicts_cmd))

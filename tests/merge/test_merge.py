@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode
 
 from kg import vocab
 from kg.errors import InputError, RdfSyntaxError
-from kg.merge import conflicts, merge_files, merged_subsidiaries, unmerge
+from kg.merge import conflicts, merge_files, merged_sources, merged_subsidiaries, relink, unmerge
 from kg.queries import rows
 from kg.store import GraphStore, RdfFormatName
 
@@ -336,3 +336,23 @@ def test_mapped_graphs_conform_to_the_shapes(store: GraphStore) -> None:
     # GLEIF entity IRIs carry the LEI, so the level-2 file alone still links to FIBO by LEI
     assert linked(store, gleif_iri(LEI["citicorp"]), FIBO_NS + "CiticorpLLC-US-DE")
     assert store.has_graph(vocab.links_graph("l2only"))
+
+
+def test_relink_after_more_news_links_the_new_companies_once(store: GraphStore, add_article: Adder) -> None:
+    merge_files(store, GLEIF, name="gleif")
+    merge_files(store, [DATA / "wikidata.ttl"], name="wikidata")
+    assert merged_sources(store) == ["gleif", "wikidata"]
+    before = links(store)
+    add_article(store)  # news arrives after the merges
+    assert links(store) == before
+    counts = relink(store)
+    assert counts["wikidata"] == 2 and counts["gleif"] == 1
+    found = links(store)
+    assert found[frozenset((vocab.WD + "Q99990001", vocab.org_iri("Hangzhou Cloudworks").value))]
+    assert found[frozenset((gleif_iri(LEI["citigroup"]), vocab.org_iri("Citigroup").value))]["reason"] == \
+        "normalised-name"
+    again = dump(store)
+    relink(store)
+    assert dump(store) == again
+    with pytest.raises(InputError):
+        relink(store, ["nothing"])

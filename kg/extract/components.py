@@ -377,6 +377,24 @@ class EntityFixer:
                     and not inside_ner and not any(x[0] <= s < x[1] and x[2] in ("MODEL", "PROGRAM") for x in spans):
                 spans.append((s, e, "ORG", 2))
 
+        # 4d. "X, a national programme backed by ...": an appositive programme
+        for t in doc:
+            if t.text != "," or t.i == 0 or not _CAP.match(doc[t.i - 1].text) or boiler_at(t.idx):
+                continue
+            nxt = doc[t.i + 1:t.i + 6]
+            if not len(nxt) or nxt[0].lower_ not in ("a", "an", "the"):
+                continue
+            head = next((x for x in nxt[1:] if x.lower_ in lex.lowercase_program_heads), None)
+            if head is None or any(x.is_punct for x in nxt[1:] if x.i < head.i):
+                continue
+            e = t.i
+            s = e - 1
+            while s > 0 and not doc[s].is_sent_start and _CAP.match(doc[s - 1].text) and not doc[s - 1].is_punct:
+                s -= 1
+            s, e = self._trim(doc, s, e)
+            if e > s and doc[s:e].text not in lex.stop_names:
+                spans.append((s, e, "PROGRAM", 3))
+
         # 4c. "X, a wholly owned subsidiary of ...", "X, the Beijing-based search company": appositive descriptor
         for t in doc:
             if t.text != "," or t.i == 0 or not _CAP.match(doc[t.i - 1].text) or boiler_at(t.idx):
@@ -404,6 +422,10 @@ class EntityFixer:
             name = doc[s:e].text
             if name in lex.stop_names or not _CAP.match(name) or len(name) < 2:
                 continue
+            low = [t for t in doc[s:e] if t.is_lower and t.is_alpha]
+            if len(low) >= 2 or (doc[e - 1].is_lower and (doc[e - 1].lower_ in lex.unit_nouns
+                                                          or doc[e - 1].lower_ in lex.org_descriptors)):
+                continue  # "AI research department": a description, not a name
             cut = [i for i in range(s + 1, e - 1) if doc[i].lower_ == "and"]
             if cut:  # "Alibaba and Tencent" is two names
                 bounds = [s, *[c for i in cut for c in (i, i + 1)], e]

@@ -158,12 +158,27 @@ class _Extraction:
         self.clusters[keep].mentions.extend(self.clusters[drop].mentions)
         del self.clusters[drop]
 
+    def _unit_like(self, c: int) -> bool:
+        """An organization the text presents as a part of another ('X, its/Y's research department'): 'the
+        company' does not refer to it."""
+        nouns = "|".join(re.escape(n) for n in self.lex.unit_nouns)
+        for m in self.clusters[c].mentions:
+            if self._possessed(m) and self.doc[m.tstart - 1].is_lower and self.doc[m.tstart - 1].lower_ not in (
+                "its", "their"
+            ):
+                return True
+            if re.match(rf",\s*(?:its|the \w+'s|[A-Z][\w.-]*(?:'s|’s|'|’))\s+(?:[\w-]+\s+){{0,3}}(?:{nouns})\b",
+                        self.text[m.end:m.end + 80]):
+                return True
+        return False
+
     def _possessed(self, m: Mention) -> bool:
         """'its X', 'its unit X', 'Y's X': X is a part of something else, not what a later 'its' means."""
         if m.tstart == 0:
             return False
         prev = self.doc[m.tstart - 1]
-        return prev.lower_ in ("its", "their") or prev.lower_ in self.lex.unit_nouns or prev.tag_ == "POS"
+        return (prev.lower_ in ("its", "their") or prev.lower_ in self.lex.unit_nouns or prev.tag_ == "POS"
+                or (prev.is_lower and prev.lower_ in self.lex.owned_descriptors))
 
     def _main_org(self) -> int | None:
         score: dict[int, float] = {}
@@ -236,6 +251,27 @@ class _Extraction:
                      and m.text.lower().split()[-1] == head_noun]
             if named:
                 return self.cid(named[-1])
+        conj = self.doc[i].head
+        for _ in range(5):
+            if conj.dep_ == "conj" or conj.head == conj:
+                break
+            conj = conj.head
+        if self.doc[i].lower_ in ("its", "their") and conj.dep_ == "conj":
+            # "The company's app X and its cloud arm Y": the same owner as the conjoined phrase
+            sib = conj.head
+            for t in sib.subtree:
+                if t.tag_ == "POS" and t.i > 0 and t.i < self.doc[i].i:
+                    m = self.mention_at(t.i - 1)
+                    if m is not None and m.label == "ORG" and self.cid(m) != exclude:
+                        return self.cid(m)
+                    if self.doc[t.i - 1].lower_ in self.lex.coref_nouns:
+                        return self.resolve_ref(t.i - 1, exclude=exclude)
+        if before and self.doc[i].lower_ in ("its", "their"):
+            # the subject of the sentence, when it is an organization named before the pronoun
+            subj = [m for m in before if self.doc[m.tstart:m.tend].root.dep_ in ("nsubj", "nsubjpass")
+                    and self.doc[m.tstart:m.tend].root.head.dep_ == "ROOT"]
+            if subj:
+                return self.cid(subj[0])
         if before:
             return self.cid(before[-1])
         # the last organization that was a subject in the previous sentences
@@ -243,7 +279,7 @@ class _Extraction:
         idx = next((k for k, s in enumerate(sents) if s.start == sent.start), 0)
         for s in reversed(sents[max(0, idx - 3):idx]):
             for m in reversed(self.orgs_in(s)):
-                if self.cid(m) == exclude:
+                if self.cid(m) == exclude or (head_noun and self._unit_like(self.cid(m))):
                     continue
                 root = self.doc[m.tstart:m.tend].root
                 if root.dep_ in ("nsubj", "nsubjpass") or m.tstart == s.start:
@@ -847,12 +883,36 @@ class _Extraction:
     def programs(self) -> list[Program]:
         doc, lex, text = self.doc, self.lex, self.text
         out = []
+        # "The programme is run by X": organizers of the last programme named before
+        later: dict[int, tuple[list[int], Evidence]] = {}
+        progs = [m for m in self.mentions if m.label == "PROGRAM"]
+        for sent in doc.sents:
+            pm = re.match(r"\s*the (?:programme|program|initiative|scheme|fellowship|accelerator|fund)\b[^.;]{0,30}?"
+                          rf"(?:{lex.organizer_re.pattern})", sent.text, re.IGNORECASE)
+            prior = [m for m in progs if m.end <= sent.start_char]
+            if not pm or not prior or self._boiler(sent.start_char):
+                continue
+            at = sent.start_char + pm.end()
+            orgs = []
+            for x in self.orgs_in(sent):
+                if x.start >= at:
+                    if re.search(r"[;.]|\b(?:to|which|that|aims?|with)\b", text[at:x.start]):
+                        break
+                    orgs.append(self.cid(x))
+                    at = x.end
+            if orgs:
+                later.setdefault(self.cid(prior[-1]), (orgs, self.evidence(sent.start_char + pm.start(),
+                                                                          sent.start_char + pm.end(), sent,
+                                                                          "program.coref-organised-by", 0.75)))
         for _cid, cl in self.clusters.items():
             if cl.label != "PROGRAM":
                 continue
             organizers: list[int] = []
             evs = [self.mention_ev(cl.mentions[0], "program.name", 0.8)]
-            for m in cl.mentions:
+            if _cid in later:
+                organizers = list(later[_cid][0])
+                evs.append(later[_cid][1])
+            for m in ([] if organizers else cl.mentions):
                 sent = m.sent
                 tail = text[m.end:sent.end_char]
                 om = lex.organizer_re.search(tail)

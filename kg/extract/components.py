@@ -224,6 +224,7 @@ class EntityFixer:
             return any(a <= c < b for a, b in boiler)
 
         spans: list[tuple[int, int, str, int]] = []  # token start, end, label, priority
+        toks = list(doc)  # one Token object per position, reused by every pass below
 
         # 1. models by name shape
         for m in lex.model_re.finditer(text):
@@ -276,7 +277,7 @@ class EntityFixer:
                 spans[k] = (s, e, "ORG", 4)
 
         # 3. "model(s) X": a name right after the noun model
-        for t in doc:
+        for t in toks:
             if t.lower_ in ("model", "models") and t.i + 1 < len(doc) and _CAP.match(doc[t.i + 1].text):
                 s = t.i + 1
                 e = self._name_run(doc, s, len(doc))
@@ -285,7 +286,7 @@ class EntityFixer:
                     spans.append((s, e, "MODEL", 5))
 
         # 3b. "X's Doubao model", "its R1 reasoning model", "the Orion-7 model": a name before the noun model
-        for t in doc:
+        for t in toks:
             if t.lower_ not in ("model", "models", "llm", "chatbot") or t.i == 0:
                 continue
             if t.dep_ == "compound" or (t.i + 1 < len(doc) and doc[t.i + 1].pos_ == "NOUN"):
@@ -306,7 +307,7 @@ class EntityFixer:
                 continue
             if any(c.isdigit() for c in name) or owned:
                 spans.append((s, e, "MODEL", 4))
-        for t in doc:
+        for t in toks:
             if t.lower_ not in lex.lowercase_program_heads or t.i < 2 or doc[t.i - 2].lower_ not in ("the", "its"):
                 continue
             n = doc[t.i - 1]
@@ -314,7 +315,7 @@ class EntityFixer:
                 spans.append((n.i, n.i + 1, "PROGRAM", 3))
 
         # 3c. "R1, a reasoning model" and "X's o1": short names that the context says are models
-        for t in doc:
+        for t in toks:
             if boiler_at(t.idx) or not re.fullmatch(r"[A-Za-z]{1,3}\d+(?:\.\d+)?(?:-[A-Za-z]+)?", t.text):
                 continue
             if t.i > 0 and doc[t.i - 1].text == "-" and not doc[t.i - 1].whitespace_:
@@ -334,7 +335,7 @@ class EntityFixer:
                 spans.append((t.i, end, "MODEL", 5))
 
         # 4. organizations after a descriptor: "food delivery service X", "its chip unit X", "start-up X"
-        for t in doc:
+        for t in toks:
             low = hyphen_word(doc, t.i)
             if (low in lex.org_descriptors or low in lex.unit_nouns) and not t.is_title and t.i + 1 < len(doc):
                 s = t.i + 1
@@ -361,7 +362,7 @@ class EntityFixer:
                     spans.append((s, e, "ORG", 3))
 
         # 4b. "X Lab", "X Cloud", "X Group": a capitalised run that ends in an organization head word
-        for t in doc:
+        for t in toks:
             if not t.is_title or t.lower_ not in lex.org_heads or t.i == 0 or boiler_at(t.idx):
                 continue
             s = t.i
@@ -378,7 +379,7 @@ class EntityFixer:
                 spans.append((s, e, "ORG", 2))
 
         # 4d. "X, a national programme backed by ...": an appositive programme
-        for t in doc:
+        for t in toks:
             if t.text != "," or t.i == 0 or not _CAP.match(doc[t.i - 1].text) or boiler_at(t.idx):
                 continue
             nxt = doc[t.i + 1:t.i + 6]
@@ -396,7 +397,7 @@ class EntityFixer:
                 spans.append((s, e, "PROGRAM", 3))
 
         # 4c. "X, a wholly owned subsidiary of ...", "X, the Beijing-based search company": appositive descriptor
-        for t in doc:
+        for t in toks:
             if t.text != "," or t.i == 0 or not _CAP.match(doc[t.i - 1].text) or boiler_at(t.idx):
                 continue
             e = t.i
@@ -454,7 +455,7 @@ class EntityFixer:
         taken_tokens = {i for s, e, _, _ in spans for i in range(s, e)}
         persons = {i for ent in doc.ents if ent.label_ == "PERSON" for i in range(ent.start, ent.end)
                    if self._personal(doc, ent.start, ent.end)}
-        for t in doc:
+        for t in toks:
             if t.dep_ not in ("nsubj", "nsubjpass") or t.pos_ != "PROPN" or t.i in taken_tokens or t.i in persons:
                 continue
             head = t.head
@@ -472,7 +473,7 @@ class EntityFixer:
             spans.append((s, t.i + 1, "ORG", 1))
 
         # 5e. the owner of a unit is an organization: "X's live-streaming unit Y"
-        for t in doc:
+        for t in toks:
             if t.tag_ != "POS" or t.i == 0 or not _CAP.match(doc[t.i - 1].text):
                 continue
             nxt = [x.lower_ for x in doc[t.i + 1:t.i + 6]]

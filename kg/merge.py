@@ -507,7 +507,8 @@ def resolve(store: GraphStore, name: str) -> list[Link]:
         for g in other_graphs:
             found.update(_entities(store, NamedNode(g)))
     else:
-        found = {k: e for k, e in _entities(store, None).items() if k[0] in set(other_graphs)}
+        wanted = set(other_graphs)
+        found = {k: e for k, e in _entities(store, None).items() if k[0] in wanted}
     others = [e for _, e in sorted(found.items())]
 
     clusters = _Clusters()
@@ -536,8 +537,11 @@ def resolve(store: GraphStore, name: str) -> list[Link]:
         if a.iri == b.iri:
             return
         old = links.get(pair)  # type: ignore[arg-type]
+        graphs = {a.graph, b.graph} | (set(old.depends_on) if old is not None else set())
         if old is None or old.score < score:
-            links[pair] = Link(pair[0], pair[1], reason, score, key, tuple(sorted({a.graph, b.graph})))  # type: ignore[index]
+            links[pair] = Link(pair[0], pair[1], reason, score, key, tuple(sorted(graphs)))  # type: ignore[index]
+        else:  # the same pair seen in another graph (one company, many articles): the link depends on each
+            links[pair] = Link(old.a, old.b, old.reason, old.score, old.key, tuple(sorted(graphs)))  # type: ignore[index]
         clusters.union(a.iri, b.iri)
 
     # 1. shared identifiers, with other graphs and within the source itself
@@ -553,6 +557,7 @@ def resolve(store: GraphStore, name: str) -> list[Link]:
     for e in new:
         forms = [(n, "label") for n in sorted(e.labels)] + [(n, "alias") for n in sorted(e.aliases)]
         candidates: dict[str, tuple[_Entity, str, float, str]] = {}
+        seen_in: dict[str, list[_Entity]] = defaultdict(list)  # one company named in many graphs (articles)
         for form, kind in forms:
             key = name_key(form)
             if not key:
@@ -570,6 +575,7 @@ def resolve(store: GraphStore, name: str) -> list[Link]:
                 best = candidates.get(other.iri)
                 if best is None or best[2] < score:
                     candidates[other.iri] = (other, reason, score, key)
+                seen_in[other.iri].append(other)
         if not candidates:
             continue
         pooled: dict[str, set[str]] = defaultdict(set)
@@ -580,7 +586,8 @@ def resolve(store: GraphStore, name: str) -> list[Link]:
             continue  # the name fits entities known to be different: do not guess
         for other, reason, score, key in candidates.values():
             if not clusters.contradicts(e.iri, other.iri):
-                add(e, other, reason, score, key)
+                for instance in seen_in[other.iri]:
+                    add(e, instance, reason, score, key)
     return sorted(links.values(), key=lambda lk: (lk.a, lk.b))
 
 

@@ -356,3 +356,15 @@ def test_relink_after_more_news_links_the_new_companies_once(store: GraphStore, 
     assert dump(store) == again
     with pytest.raises(InputError):
         relink(store, ["nothing"])
+
+
+def test_a_company_in_many_articles_links_once_depending_on_each(store: GraphStore, add_article: Adder) -> None:
+    shas = [f"{i:064x}" for i in range(3)]
+    for sha in shas:
+        add_article(store, sha)
+    merge_files(store, [DATA / "wikidata.ttl"], name="wikidata")
+    deps = [row["d"].value for row in store.query(
+        "SELECT ?d ?l ?x WHERE { GRAPH ?g { ?l rdf:subject|rdf:object ?x ; kg:dependsOn ?d } }",
+        substitutions={"x": NamedNode(vocab.org_iri("Hangzhou Cloudworks").value)})]
+    want = [vocab.mapped_graph("wikidata").value] + [vocab.document_graph(s).value for s in shas]
+    assert sorted(deps) == sorted(want)

@@ -238,21 +238,6 @@ def construct_from(sparql: str, *, source: Sequence[NamedNode]) -> str:
     return text[:end] + "\n" + "".join(f"FROM {g}\n" for g in source) + text[end:]
 
 
-def construct_as_insert(sparql: str, *, source: Sequence[NamedNode], target: NamedNode) -> str:
-    """A mapping as a SPARQL update: ``INSERT { GRAPH target {T} } USING source... WHERE {P}`` (for stores that
-    cannot return CONSTRUCT results as N-Triples).
-
-    >>> construct_as_insert("CONSTRUCT { ?s a kg:X } WHERE { ?s a kg:Y }", source=[NamedNode("http://s")],
-    ...                     target=NamedNode("http://t"))
-    'INSERT { GRAPH <http://t> { ?s a kg:X } }\\nUSING <http://s>\\n WHERE { ?s a kg:Y }'
-    """
-    text = _strip_comments(sparql)
-    start, end = _template_end(text)
-    template = text[text.index("{", start) + 1:end - 1]
-    using = "".join(f"USING {g}\n" for g in source)
-    return f"{text[:start]}INSERT {{ GRAPH {target} {{{template}}} }}\n{using}{text[end:]}"
-
-
 def map_source(store: GraphStore, source: NamedNode, target: NamedNode) -> int:
     """Run every mapping over ``source`` into ``target`` (replaced). Returns the number of triples written.
 

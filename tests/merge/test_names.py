@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from pyoxigraph import NamedNode
 
 from kg.errors import QueryError
-from kg.merge import construct_as_insert, light_key, mapping_files, name_key, normalise_identifier
+from kg.merge import construct_from, light_key, mapping_files, name_key, normalise_identifier
 
 
 @pytest.mark.parametrize(
@@ -58,25 +58,25 @@ def test_identifiers_normalised() -> None:
     assert normalise_identifier("sec-cik", "n/a") is None
 
 
-def test_construct_becomes_insert_into_target_using_source() -> None:
+def test_construct_is_restricted_to_the_source_graph() -> None:
     text = "# a comment { with a brace\nPREFIX x: <http://x/>\nCONSTRUCT { ?s x:q ?o . } WHERE { ?s x:p ?o }\n"
-    out = construct_as_insert(text, source=[NamedNode("http://src")], target=NamedNode("http://dst"))
-    assert "INSERT { GRAPH <http://dst> { ?s x:q ?o . } }" in out
-    assert "USING <http://src>" in out
+    out = construct_from(text, source=[NamedNode("http://src")])
+    assert "CONSTRUCT { ?s x:q ?o . }\nFROM <http://src>\n" in out
     assert out.rstrip().endswith("WHERE { ?s x:p ?o }")
-    assert "PREFIX x: <http://x/>" in out
+    assert "PREFIX x: <http://x/>" in out and "comment" not in out
     with pytest.raises(QueryError):
-        construct_as_insert("SELECT * WHERE { ?s ?p ?o }", source=[], target=NamedNode("http://dst"))
+        construct_from("SELECT * WHERE { ?s ?p ?o }", source=[])
+    with pytest.raises(QueryError):
+        construct_from("CONSTRUCT { ?s ?p ?o WHERE { ?s ?p ?o }", source=[])
 
 
-def test_every_mapping_is_a_construct_that_rewrites() -> None:
+def test_every_mapping_is_a_construct_that_can_be_scoped() -> None:
     files = mapping_files()
-    assert {f.stem for f in files} >= {"gleif-l1", "gleif-l2", "fibo-entities", "fibo-control", "org", "schema",
-                                       "wikidata"}
+    assert {f.stem for f in files} >= {"gleif-l1", "gleif-l2", "fibo-entities", "fibo-control", "org", "org-edges",
+                                       "schema", "wikidata"}
     for f in files:
-        out = construct_as_insert(f.read_text(encoding="utf-8"), source=[NamedNode("http://s")],
-                                  target=NamedNode("http://t"))
-        assert out.count("INSERT {") == 1, f
+        out = construct_from(f.read_text(encoding="utf-8"), source=[NamedNode("http://s")])
+        assert out.count("FROM <http://s>") == 1, f
 
 
 @given(st.text(max_size=60))

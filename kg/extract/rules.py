@@ -315,17 +315,20 @@ class _Extraction:
         """(organization, token index) of the subject of ``verb``, climbing xcomp/relcl/conj chains."""
         v = verb
         for _ in range(6):
-            for ch in v.children:
-                if ch.dep_ in ("nsubj", "nsubjpass", "csubj"):
-                    # the subject phrase may be "Alphabet Inc's Google": take the head token's mention
-                    c = self.org_of_token(ch.i)
-                    if c is None:
-                        for t in ch.subtree:
-                            mm = self.mention_at(t.i)
-                            if mm is not None and mm.label == "ORG" and t.dep_ != "poss":
-                                c = self.cid(mm)
-                                break
+            subjects = [ch for ch in v.children if ch.dep_ in ("nsubj", "nsubjpass", "csubj")]
+            for ch in subjects:
+                # the subject phrase may be "Alphabet Inc's Google": take the head token's mention
+                c = self.org_of_token(ch.i)
+                if c is None:
+                    for t in ch.subtree:
+                        mm = self.mention_at(t.i)
+                        if mm is not None and mm.label == "ORG" and t.dep_ != "poss":
+                            c = self.cid(mm)
+                            break
+                if c is not None:
                     return c, ch.i
+            if subjects:
+                return None, subjects[0].i
             if v.dep_ == "relcl":
                 m = self.mention_at(v.head.i)
                 if m is not None and m.label == "ORG":

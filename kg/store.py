@@ -270,7 +270,8 @@ class LocalStore(GraphStore):
     def load_file(self, path: Path, fmt: RdfFormatName, *, graph: ox.NamedNode, bulk: bool = False) -> int:
         """Load an RDF file into ``graph``. On a syntax error nothing is kept and the error names file and line.
 
-        Triples of a dataset file (TriG, N-Quads) all go into ``graph``.
+        A dataset file (TriG, N-Quads) keeps its own named graphs: pyoxigraph applies ``to_graph`` to its default
+        graph only (kg.merge re-graphs such files itself).
         """
         store = self._writable()
         if store.contains_named_graph(graph):

@@ -162,7 +162,8 @@ class EntityFixer:
         if end < len(doc):
             nxt = doc[end].lower_
             two = doc[end:end + 2].text.lower()
-            if (nxt in lex.product_descriptors or two in lex.product_descriptors) and nxt not in lex.org_heads:
+            if (nxt in lex.product_descriptors or two in lex.product_descriptors or nxt in lex.hardware_words) \
+                    and nxt not in lex.org_heads:
                 return True
         if end + 1 < len(doc) and doc[end].text == ",":
             k = end + 1
@@ -237,8 +238,8 @@ class EntityFixer:
                 continue
             if _SCALE_AFTER.match(text[m.end():m.end() + 12]) or re.match(r"\s+licen[cs]e", text[m.end():m.end() + 10]):
                 continue
-            nxt_word = re.match(r"\s+([\w-]+)", text[m.end():m.end() + 20])
-            if nxt_word and nxt_word.group(1).lower() in lex.hardware_words:
+            nxt_words = re.findall(r"[\w-]+", text[m.end():m.end() + 24])[:2]
+            if any(w.lower() in lex.hardware_words for w in nxt_words):
                 continue
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is None:
@@ -510,27 +511,42 @@ class EntityFixer:
 
         # 6. coordination: names listed with an organization are organizations ("Google, Mistral and Anthropic")
         orgs = {(s, e) for s, e, lab, _ in spans if lab == "ORG"}
+        person_tokens = {i for ent in doc.ents if ent.label_ == "PERSON" and self._personal(doc, ent.start, ent.end)
+                         for i in range(ent.start, ent.end)}
+
+        def listed(k: int) -> bool:  # a list continues after token k: ", X" or "and X"
+            return k < len(doc) and (doc[k].text == "," or doc[k].lower_ in ("and", "or"))
+
         for s, e in sorted(orgs):
             for direction in (1, -1):
                 cur_s, cur_e = s, e
+                seen_and = False
                 for _ in range(6):
                     if direction == 1:
                         k = cur_e
-                        if k < len(doc) and doc[k].text == ",":
+                        comma = k < len(doc) and doc[k].text == ","
+                        if comma:
                             k += 1
-                        if k < len(doc) and doc[k].lower_ in ("and", "or"):
+                        conj = k < len(doc) and doc[k].lower_ in ("and", "or")
+                        if conj:
                             k += 1
                         if k == cur_e or k >= len(doc) or not _CAP.match(doc[k].text):
                             break
                         ns, ne = k, self._name_run(doc, k, len(doc))
+                        if not conj and not listed(ne):
+                            break  # "Microsoft, Google said" is not a list
                     else:
                         k = cur_s - 1
-                        if k >= 0 and doc[k].lower_ in ("and", "or"):
+                        conj = k >= 0 and doc[k].lower_ in ("and", "or")
+                        if conj:
                             k -= 1
+                            seen_and = True
                         if k >= 0 and doc[k].text == ",":
                             k -= 1
                         if k == cur_s - 1 or k < 0 or not _CAP.match(doc[k].text):
                             break
+                        if not conj and not seen_and:
+                            break  # "..., Microsoft said": a comma alone does not make a list
                         ne = k + 1
                         ns = ne - 1
                         while ns > 0 and _CAP.match(doc[ns - 1].text) and not doc[ns].is_sent_start:
@@ -544,7 +560,9 @@ class EntityFixer:
                         break
                     if any(x[0] <= ns < x[1] and x[2] in ("MODEL", "PROGRAM") for x in spans):
                         break
-                    if self._is_product_context(doc, ns, ne):
+                    if self._is_product_context(doc, ns, ne) or any(i in person_tokens for i in range(ns, ne)):
+                        break
+                    if doc[ns].lower_ in lex.person_cues or doc[ns].text in lex.sentence_starters:
                         break
                     spans.append((ns, ne, "ORG", 1))
                     cur_s, cur_e = ns, ne

@@ -232,3 +232,14 @@ def test_extract_many_keeps_order(nlp):
     assert [f.to_dict() for f in many] == [extract(t, nlp=nlp).to_dict() for t in texts]
     assert many[0].extractor == extractor_version(nlp)
     assert extractor_version(nlp).startswith("kg ")
+
+
+def test_people_hardware_and_reporting_commas_are_not_facts(run):
+    text = ("Chief executive Dana Whitlock and Corvane Systems chief Ilya Brandt met in Oslo. The pandemic hit sales "
+            "of the Lumo 12 tablet and Vexa 7 laptops, Corvane Systems said. Corvane Systems showed its Arkon 820B AI "
+            "chip.")
+    f = run(text)
+    forms = {n for o in f.organizations for n in o.forms}
+    assert "Corvane Systems" in forms
+    assert not forms & {"Dana Whitlock", "Ilya Brandt", "Vexa 7 laptops", "Lumo 12"}
+    assert not f.models

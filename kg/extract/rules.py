@@ -168,7 +168,10 @@ class _Extraction:
             ):
                 return True
             if re.match(rf",\s*(?:its|the \w+'s|[A-Z][\w.-]*(?:'s|’s|'|’))\s+(?:[\w-]+\s+){{0,3}}(?:{nouns})\b",
-                        self.text[m.end:m.end + 80]):
+                        self.text[m.end:m.end + 80]) or re.match(
+                rf"\s+(?:is|was|becomes|became|remains)\s+(?:a|an|the|its)\s+(?:[\w-]+\s+){{0,3}}(?:{nouns})\b",
+                self.text[m.end:m.end + 80]
+            ):
                 return True
         return False
 
@@ -942,13 +945,6 @@ class _Extraction:
                         organizers.append(c)
                         evs.append(self.mention_ev(m, "program.its", 0.7))
                 if not organizers:
-                    inner = [x for x in self.mentions if x.label == "ORG"
-                             and any(org_key(f) == org_key(m.text.split(" for ")[0].split(" of ")[0])
-                                     or m.text.startswith(f + " ") for f in [x.text])]
-                    if inner:
-                        organizers.append(self.cid(inner[0]))
-                        evs.append(self.mention_ev(m, "program.name-prefix", 0.7))
-                if not organizers:
                     root = doc[m.tstart:m.tend].root
                     verb = root.head
                     for _ in range(4):
@@ -964,7 +960,22 @@ class _Extraction:
                         if c is not None:
                             organizers.append(c)
                             evs.append(self.mention_ev(m, "program.subject", 0.65))
+                if not organizers:
+                    inner = [x for x in self.mentions if x.label == "ORG"
+                             and any(org_key(f) == org_key(m.text.split(" for ")[0].split(" of ")[0])
+                                     or m.text.startswith(f + " ") for f in [x.text])]
+                    if inner:
+                        organizers.append(self.cid(inner[0]))
+                        evs.append(self.mention_ev(m, "program.name-prefix", 0.7))
                 if organizers:
+                    tw = re.match(r"\s*(?:together|jointly|in partnership|in collaboration) with\s+",
+                                  text[m.end:m.sent.end_char])
+                    if tw:
+                        at = m.end + tw.end()
+                        for x in self.orgs_in(m.sent):
+                            if x.start >= at and not re.search(r"[;.]|\b(?:to|which|that)\b", text[at:x.start]):
+                                organizers.append(self.cid(x))
+                                at = x.end
                     break
             uniq = list(dict.fromkeys(organizers))
             out.append(Program(name=cl.name, organizers=tuple(self.cname(c) for c in uniq), aliases=cl.aliases,

@@ -108,3 +108,26 @@ def test_a_reified_triple_must_be_asserted(tmp_path, gd):
         store.close()
     assert [v.message for v in report.violations if v.focus == "kgid:fact/orphan"] == [
         "the reified triple is not itself in the graph"]
+
+
+def test_whole_graph_checks(tmp_path, gd):
+    """Self-subsidiary, a span past the end of its document and a non-USD amountUSD are each reported."""
+    a = vocab.org_iri("Halcyon Cloud")
+    ev = vocab.evidence_iri(gd.DOC_A.sha256, 0, 16, "ner.org")
+    inv = vocab.investment_iri("Halcyon Cloud", 12e9, "EUR", "data centres")
+    quads = [
+        ox.Quad(a, vocab.kg("subsidiaryOf"), a, BAD),
+        ox.Quad(ev, vocab.term("nif:endIndex"), ox.Literal("100000", datatype=ox.NamedNode(vocab.XSD + "integer")),
+                BAD),
+        ox.Quad(inv, vocab.kg("amountUSD"), vocab.amount_iri(12e9, "EUR"), BAD),
+    ]
+    store = _store_with(tmp_path, gd, quads)
+    try:
+        report = validate_store(store)
+    finally:
+        store.close()
+    messages = {(v.focus, v.message) for v in report.violations}
+    assert ("kgid:org/halcyon-cloud", "an organization cannot be its own subsidiary") in messages
+    assert ("kgid:" + ev.value.removeprefix(vocab.ID), "the evidence span ends after the end of its document") \
+        in messages
+    assert ("kgid:" + inv.value.removeprefix(vocab.ID), "kg:amountUSD must be an amount in USD") in messages

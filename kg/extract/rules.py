@@ -902,7 +902,9 @@ class _Extraction:
             orgs = []
             for x in self.orgs_in(sent):
                 if x.start >= at:
-                    if re.search(r"[;.]|\b(?:to|which|that|aims?|with)\b", text[at:x.start]):
+                    if re.search(r"[;.]|\b(?:to|which|that|aims?|with)\b", text[at:x.start]) or (
+                        orgs and re.match(r"['’]s?\b", text[x.end:x.end + 2])
+                    ):
                         break
                     orgs.append(self.cid(x))
                     at = x.end
@@ -927,7 +929,9 @@ class _Extraction:
                     for x in self.orgs_in(sent):
                         if x.start >= at:
                             between = text[at:x.start]
-                            if re.search(r"[;.]|\b(?:to|which|that|aims?|with)\b", between):
+                            if re.search(r"[;.]|\b(?:to|which|that|aims?|with)\b", between) or (
+                                organizers and re.match(r"['’]s?\b", text[x.end:x.end + 2])
+                            ):
                                 break
                             organizers.append(self.cid(x))
                             at = x.end
@@ -973,9 +977,13 @@ class _Extraction:
                     if tw:
                         at = m.end + tw.end()
                         for x in self.orgs_in(m.sent):
-                            if x.start >= at and not re.search(r"[;.]|\b(?:to|which|that)\b", text[at:x.start]):
-                                organizers.append(self.cid(x))
-                                at = x.end
+                            if x.start < at:
+                                continue
+                            if re.search(r"[;.]|\b(?:to|which|that|said|says)\b|,\s*and\b", text[at:x.start]) or \
+                                    re.match(r"['’]s?\b", text[x.end:x.end + 2]):
+                                break
+                            organizers.append(self.cid(x))
+                            at = x.end
                     break
             uniq = list(dict.fromkeys(organizers))
             out.append(Program(name=cl.name, organizers=tuple(self.cname(c) for c in uniq), aliases=cl.aliases,

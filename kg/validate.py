@@ -3,6 +3,8 @@
 The data graph is the union of the store's graphs (or one named graph), copied into rdflib through N-Triples; the
 ontology (``ontology/*.ttl`` other than the shapes) is the ``ont_graph``, so ``sh:class`` sees ``rdfs:subClassOf``.
 Results with severity Violation make the store non-conforming; Warnings and Infos are reported but do not.
+pySHACL runs with ``advanced=True`` because the whole-graph checks of ``shapes.ttl`` use SPARQL targets (one query
+per validation rather than one per node).
 This module owns turning pySHACL's report graph into :class:`Violation` records; it reads the store only through
 :meth:`kg.store.GraphStore.quads`.
 """

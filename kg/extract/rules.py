@@ -728,12 +728,15 @@ class _Extraction:
                     elif lex.open_source_re.search(window):
                         open_source = True
                 # status
-                if status is None:
-                    stext = sent.text
+                if status is None:  # the status cue closest to this mention, within its stretch of the sentence
+                    lo_s, hi_s = max(sent.start_char, m.start - 80), min(sent.end_char, m.end + 80)
+                    best = None
                     for st in ("in_training", "planned", "released"):
-                        if lex.status_res[st].search(stext):
-                            status = st
-                            break
+                        for cue in lex.status_res[st].finditer(text, lo_s, hi_s):
+                            dist = cue.start() - m.end if cue.start() >= m.end else m.start - cue.end()
+                            if best is None or dist < best[0]:
+                                best = (dist, st)
+                    status = best[1] if best else None
             if developer is None:
                 dev_rule = None
             rec = Model(name=cl.name, aliases=cl.aliases, developer=self.cname(developer),

@@ -52,10 +52,14 @@ class ParagraphSentences:
     """A token after a line break starts a sentence; the parser decides the rest."""
 
     def __call__(self, doc: Doc) -> Doc:
+        starts = set()
         for i in range(1, len(doc)):
             prev = doc[i - 1]
             if "\n" in prev.whitespace_ or ("\n" in prev.text and prev.is_space) or prev.text == ";":
                 doc[i].is_sent_start = True
+                starts.add(i)
+            elif i - 1 in starts and not doc[i].is_space and not doc[i].is_punct and not doc[i - 1].is_space:
+                doc[i].is_sent_start = False  # the second word of a line never starts a sentence
             elif prev.is_space and "\n" not in prev.text:
                 continue
         return doc
@@ -130,7 +134,7 @@ class EntityFixer:
         j = i
         while j < limit:
             t = doc[j]
-            if j > i and t.is_sent_start:
+            if j > i and (t.is_sent_start or (doc[j - 1].text.endswith(".") and len(doc[j - 1]) <= 2)):
                 break
             if _CAP.match(t.text) and not t.is_punct and t.text not in self.lex.stop_names - {"AI"}:
                 j += 1
@@ -335,6 +339,41 @@ class EntityFixer:
             if appos or owned:
                 spans.append((t.i, end, "MODEL", 5))
 
+        # 3d. "HyperCLOVA X Think, a reasoning model" and "based on HyperCLOVA X": names the context calls models
+        for t in toks:
+            if t.text != "," or t.i == 0 or not _CAP.match(doc[t.i - 1].text) or boiler_at(t.idx):
+                continue
+            after = doc[t.i + 1:t.i + 7]
+            if not (len(after) > 2 and after[0].lower_ in ("a", "an") and any(
+                    x.lower_ in ("model", "llm", "chatbot") and x.i + 1 < len(doc) and doc[x.i + 1].pos_ != "NOUN"
+                    for x in after[1:])):
+                continue
+            e = t.i
+            s = e - 1
+            while (s > 0 and not doc[s].is_sent_start and (_CAP.match(doc[s - 1].text) or doc[s - 1].text == "-") \
+                    and doc[s - 1].text not in lex.sentence_starters and not doc[s - 1].is_punct) or (
+                    s > 0 and doc[s - 1].text == "-" and not doc[s - 1].whitespace_):
+                s -= 1
+            s, e = self._trim(doc, s, e)
+            if e > s and doc[s:e].text not in lex.stop_names and doc[s].text not in lex.non_model_words and not any(
+                ent.label_ in ("GPE", "LOC", "DATE") and ent.start <= s < ent.end for ent in doc.ents
+            ):
+                spans.append((s, e, "MODEL", 4))
+        for m in lex.based_on_re.finditer(text):
+            tok = doc.char_span(m.end(), min(len(text), m.end() + 1), alignment_mode="expand")
+            if tok is None or tok.end >= len(doc):
+                continue
+            s = tok.end if doc[tok.start].is_space else tok.start
+            while s < len(doc) and doc[s].lower_ in ("the", "its", "their", "a", "an"):
+                s += 1
+            if s >= len(doc) or not re.match(r"^(?:[A-Z]|[a-z][A-Z])", doc[s].text) or boiler_at(doc[s].idx):
+                continue
+            e = self._name_run(doc, s, len(doc))
+            if e > s and doc[s:e].text not in lex.stop_names and doc[e - 1].lower_ not in lex.org_heads \
+                    and (e == len(doc) or doc[e].tag_ != "POS") and not any(
+                        ent.label_ in ("GPE", "LOC", "ORG") and ent.start <= s < ent.end for ent in doc.ents):
+                spans.append((s, e, "MODEL", 3))
+
         # 4. organizations after a descriptor: "food delivery service X", "its chip unit X", "start-up X"
         for t in toks:
             low = hyphen_word(doc, t.i)
@@ -429,7 +468,8 @@ class EntityFixer:
                                                           or doc[e - 1].lower_ in lex.org_descriptors)):
                 continue  # "AI research department": a description, not a name
             cut = [i for i in range(s + 1, e - 1) if doc[i].lower_ == "and"]
-            if cut:  # "Alibaba and Tencent" is two names
+            # "Alibaba and Tencent" is two names ("Ministry of Science and ICT" is one)
+            if cut and not any(doc[i].lower_ in ("of", "for") for i in range(s, cut[0])):
                 bounds = [s, *[c for i in cut for c in (i, i + 1)], e]
                 for a, b in zip(bounds[::2], bounds[1::2], strict=False):
                     if b > a and _CAP.match(doc[a].text):

@@ -689,7 +689,7 @@ class _Extraction:
                         x.end <= lo + g.start and re.fullmatch(r",?\s*(?:a|an|the|its)\s+(?:[\w-]+\s+){0,2}",
                                                                text[x.end:lo + g.start]) for x in bases)]
                     before = [g for g in groups if lo + g.end <= m.start]
-                    chosen = after or before[-1:]
+                    chosen = after or (before[-1:] if not prv else [])
                     if base:  # a base model keeps only what its own apposition says: "built on X, a 70B model"
                         chosen = [g for g in after if re.fullmatch(r",?\s*(?:a|an|the|its)\s+(?:[\w-]+\s+){0,2}",
                                                                    text[m.end:lo + g.start])][:1]
@@ -748,7 +748,44 @@ class _Extraction:
                 evs.append(self.mention_ev(ms[0], dev_rule, 0.7))
                 rec = Model(**{**rec.__dict__, "evidence": tuple(evs)})
             out.append(rec)
-        return self._inherit_developers(out)
+        return self._inherit_developers(self._model_coreference(out))
+
+    def _model_coreference(self, models: list[Model]) -> list[Model]:
+        """'The model was developed by X' / 'It is based on Y': facts about the model named just before."""
+        from dataclasses import replace
+
+        model_ms = [m for m in self.mentions if m.label == "MODEL"]
+        by_name = {m.name: m for m in models}
+        for sent in self.doc.sents:
+            st = sent.text
+            if self._boiler(sent.start_char) or not re.match(r"\s*(?:the|this|that|it|the new) ?(?:model)?\b", st,
+                                                             re.I):
+                continue
+            prior = [x for x in model_ms if x.end <= sent.start_char]
+            if not prior or any(sent.start_char <= x.start < sent.end_char for x in model_ms[:0]):
+                continue
+            name = self.clusters[self.cid(prior[-1])].name
+            rec = by_name.get(name)
+            if rec is None:
+                continue
+            dm = re.match(r"\s*(?:the|this|that|the new) model (?:was|is|has been) "
+                          r"(?:developed|built|created|made|trained) by\s+", st, re.I)
+            if dm:
+                at = sent.start_char + dm.end()
+                org = next((x for x in self.orgs_in(sent) if x.start == at), None)
+                if org is not None:
+                    rec = replace(rec, developer=self.cname(self.cid(org)),
+                                  evidence=(*rec.evidence, self.evidence(sent.start_char, org.end, sent,
+                                                                         "model.coref-developed-by", 0.7)))
+            bm = lex_based = self.lex.based_on_re.search(st)
+            if bm and rec.based_on is None:
+                at = sent.start_char + lex_based.end()
+                tgt = next((x for x in model_ms if sent.start_char <= x.start and 0 <= x.start - at <= 12
+                            and self.clusters[self.cid(x)].name != name), None)
+                if tgt is not None and not any(x.start < at and sent.start_char <= x.start for x in model_ms):
+                    rec = replace(rec, based_on=self.clusters[self.cid(tgt)].name)
+            by_name[name] = rec
+        return [by_name.get(m.name, m) for m in models]
 
     def _is_base_mention(self, m: Mention) -> bool:
         """'based on the older X': X is named as the base of another model in this sentence."""
@@ -975,7 +1012,7 @@ class _Extraction:
                         organizers.append(self.cid(inner[0]))
                         evs.append(self.mention_ev(m, "program.name-prefix", 0.7))
                 if organizers:
-                    tw = re.match(r"\s*(?:together|jointly|in partnership|in collaboration) with\s+",
+                    tw = re.match(r"\s*(?:(?:together|jointly|in partnership|in collaboration) )?with\s+(?:the\s+)?",
                                   text[m.end:m.sent.end_char])
                     if tw:
                         at = m.end + tw.end()

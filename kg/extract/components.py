@@ -480,6 +480,10 @@ class EntityFixer:
             name = doc[s:e].text
             if label in ("GPE", "LOC") and name.lower() in lex.places:
                 continue
+            if (label == "ORG" and any(t.lower_ == "of" for t in doc[s:e]) and e + 1 < len(doc)
+                    and doc[e].lower_ == "and" and _CAP.match(doc[e + 1].text)):
+                e = self._name_run(doc, e + 1, len(doc))  # "Ministry of Science and ICT" is one name
+                name = doc[s:e].text
             if self._is_product_context(doc, s, e):
                 continue
             ev = self._org_evidence(doc, s, e)

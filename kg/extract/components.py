@@ -267,55 +267,55 @@ class EntityFixer:
             s, e = self._trim(doc, span.start, span.end)
             if e - s < 2:
                 continue
-            head = doc[e - 1].text.rstrip("s") if doc[e - 1].text not in lex.program_heads else doc[e - 1].text
+            head = toks[e - 1].text.rstrip("s") if toks[e - 1].text not in lex.program_heads else toks[e - 1].text
             if head in lex.program_named_only and all(not _CAP.match(t.text) for t in doc[s:e - 1]):
                 continue
             spans.append((s, e, "PROGRAM", 4))
 
         # 2b. a "Fund" that acts (a subject) or carries an acronym is an organization, not a programme
         for k, (s, e, label, _pr) in enumerate(spans):
-            if label != "PROGRAM" or doc[e - 1].text not in ("Fund", "Funds"):
+            if label != "PROGRAM" or toks[e - 1].text not in ("Fund", "Funds"):
                 continue
             root = doc[s:e].root
-            acronym = e + 2 < len(doc) and doc[e].text == "(" and doc[e + 1].is_upper and doc[e + 2].text == ")"
+            acronym = e + 2 < len(doc) and toks[e].text == "(" and toks[e + 1].is_upper and toks[e + 2].text == ")"
             if root.dep_ in ("nsubj", "nsubjpass") or acronym:
                 spans[k] = (s, e, "ORG", 4)
 
         # 3. "model(s) X": a name right after the noun model
         for t in toks:
-            if t.lower_ in ("model", "models") and t.i + 1 < len(doc) and _CAP.match(doc[t.i + 1].text):
+            if t.lower_ in ("model", "models") and t.i + 1 < len(doc) and _CAP.match(toks[t.i + 1].text):
                 s = t.i + 1
                 e = self._name_run(doc, s, len(doc))
-                if (e > s and doc[s].text not in lex.stop_names and not boiler_at(doc[s].idx)
-                        and doc[s].text not in lex.non_model_words and doc[e - 1].lower_ not in lex.org_heads):
+                if (e > s and toks[s].text not in lex.stop_names and not boiler_at(toks[s].idx)
+                        and toks[s].text not in lex.non_model_words and toks[e - 1].lower_ not in lex.org_heads):
                     spans.append((s, e, "MODEL", 5))
 
         # 3b. "X's Doubao model", "its R1 reasoning model", "the Orion-7 model": a name before the noun model
         for t in toks:
             if t.lower_ not in ("model", "models", "llm", "chatbot") or t.i == 0:
                 continue
-            if t.dep_ == "compound" or (t.i + 1 < len(doc) and doc[t.i + 1].pos_ == "NOUN"):
+            if t.dep_ == "compound" or (t.i + 1 < len(doc) and toks[t.i + 1].pos_ == "NOUN"):
                 continue  # "its X model team"
             e = t.i
-            while e > 0 and doc[e - 1].is_lower and doc[e - 1].pos_ in ("ADJ", "NOUN") and t.i - e < 2:
+            while e > 0 and toks[e - 1].is_lower and toks[e - 1].pos_ in ("ADJ", "NOUN") and t.i - e < 2:
                 e -= 1
-            if e == 0 or not _CAP.match(doc[e - 1].text) or doc[e - 1].pos_ != "PROPN":
+            if e == 0 or not _CAP.match(toks[e - 1].text) or toks[e - 1].pos_ != "PROPN":
                 continue
             s = e - 1
-            while s > 0 and _CAP.match(doc[s - 1].text) and doc[s - 1].pos_ == "PROPN" and not doc[s].is_sent_start:
+            while s > 0 and _CAP.match(toks[s - 1].text) and toks[s - 1].pos_ == "PROPN" and not toks[s].is_sent_start:
                 s -= 1
             name = doc[s:e].text
-            owner = doc[s - 1] if s > 0 else None
+            owner = toks[s - 1] if s > 0 else None
             owned = owner is not None and (owner.lower_ in ("its", "their") or owner.tag_ == "POS")
-            if (name in lex.stop_names or name.split()[0] in lex.non_model_words or boiler_at(doc[s].idx)
-                    or doc[e - 1].lower_ in lex.org_heads or name.lower() in lex.places):
+            if (name in lex.stop_names or name.split()[0] in lex.non_model_words or boiler_at(toks[s].idx)
+                    or toks[e - 1].lower_ in lex.org_heads or name.lower() in lex.places):
                 continue
             if any(c.isdigit() for c in name) or owned:
                 spans.append((s, e, "MODEL", 4))
         for t in toks:
-            if t.lower_ not in lex.lowercase_program_heads or t.i < 2 or doc[t.i - 2].lower_ not in ("the", "its"):
+            if t.lower_ not in lex.lowercase_program_heads or t.i < 2 or toks[t.i - 2].lower_ not in ("the", "its"):
                 continue
-            n = doc[t.i - 1]
+            n = toks[t.i - 1]
             if _CAP.match(n.text) and n.text not in lex.stop_names and not n.is_sent_start and n.pos_ == "PROPN":
                 spans.append((n.i, n.i + 1, "PROGRAM", 3))
 
@@ -323,11 +323,11 @@ class EntityFixer:
         for t in toks:
             if boiler_at(t.idx) or not re.fullmatch(r"[A-Za-z]{1,3}\d+(?:\.\d+)?(?:-[A-Za-z]+)?", t.text):
                 continue
-            if t.i > 0 and doc[t.i - 1].text == "-" and not doc[t.i - 1].whitespace_:
+            if t.i > 0 and toks[t.i - 1].text == "-" and not toks[t.i - 1].whitespace_:
                 continue
             end = t.i + 1  # "o3-mini": hyphenated parts belong to the name
-            while (end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
-                   and not doc[end].whitespace_ and doc[end + 1].is_alpha):
+            while (end + 1 < len(doc) and toks[end].text == "-" and not toks[end - 1].whitespace_
+                   and not toks[end].whitespace_ and toks[end + 1].is_alpha):
                 end += 2
             if t.text.split("-")[0].rstrip("0123456789.") in lex.non_model_words:
                 continue
@@ -335,27 +335,27 @@ class EntityFixer:
             appos = len(after) > 2 and after[0].text == "," and after[1].lower_ in ("a", "an", "the", "its") and any(
                 x.lower_ in ("model", "models", "llm", "chatbot") for x in after[2:]
             )
-            owned = t.i >= 2 and doc[t.i - 1].tag_ == "POS" and _CAP.match(doc[t.i - 2].text)
+            owned = t.i >= 2 and toks[t.i - 1].tag_ == "POS" and _CAP.match(toks[t.i - 2].text)
             if appos or owned:
                 spans.append((t.i, end, "MODEL", 5))
 
         # 3d. "HyperCLOVA X Think, a reasoning model" and "based on HyperCLOVA X": names the context calls models
         for t in toks:
-            if t.text != "," or t.i == 0 or not _CAP.match(doc[t.i - 1].text) or boiler_at(t.idx):
+            if t.text != "," or t.i == 0 or not _CAP.match(toks[t.i - 1].text) or boiler_at(t.idx):
                 continue
             after = doc[t.i + 1:t.i + 7]
             if not (len(after) > 2 and after[0].lower_ in ("a", "an") and any(
-                    x.lower_ in ("model", "llm", "chatbot") and x.i + 1 < len(doc) and doc[x.i + 1].pos_ != "NOUN"
+                    x.lower_ in ("model", "llm", "chatbot") and x.i + 1 < len(doc) and toks[x.i + 1].pos_ != "NOUN"
                     for x in after[1:])):
                 continue
             e = t.i
             s = e - 1
-            while (s > 0 and not doc[s].is_sent_start and (_CAP.match(doc[s - 1].text) or doc[s - 1].text == "-") \
-                    and doc[s - 1].text not in lex.sentence_starters and not doc[s - 1].is_punct) or (
-                    s > 0 and doc[s - 1].text == "-" and not doc[s - 1].whitespace_):
+            while (s > 0 and not toks[s].is_sent_start and (_CAP.match(toks[s - 1].text) or toks[s - 1].text == "-") \
+                    and toks[s - 1].text not in lex.sentence_starters and not toks[s - 1].is_punct) or (
+                    s > 0 and toks[s - 1].text == "-" and not toks[s - 1].whitespace_):
                 s -= 1
             s, e = self._trim(doc, s, e)
-            if e > s and doc[s:e].text not in lex.stop_names and doc[s].text not in lex.non_model_words and not any(
+            if e > s and doc[s:e].text not in lex.stop_names and toks[s].text not in lex.non_model_words and not any(
                 ent.label_ in ("GPE", "LOC", "DATE") and ent.start <= s < ent.end for ent in doc.ents
             ):
                 spans.append((s, e, "MODEL", 4))
@@ -363,14 +363,14 @@ class EntityFixer:
             tok = doc.char_span(m.end(), min(len(text), m.end() + 1), alignment_mode="expand")
             if tok is None or tok.end >= len(doc):
                 continue
-            s = tok.end if doc[tok.start].is_space else tok.start
-            while s < len(doc) and doc[s].lower_ in ("the", "its", "their", "a", "an"):
+            s = tok.end if toks[tok.start].is_space else tok.start
+            while s < len(doc) and toks[s].lower_ in ("the", "its", "their", "a", "an"):
                 s += 1
-            if s >= len(doc) or not re.match(r"^(?:[A-Z]|[a-z][A-Z])", doc[s].text) or boiler_at(doc[s].idx):
+            if s >= len(doc) or not re.match(r"^(?:[A-Z]|[a-z][A-Z])", toks[s].text) or boiler_at(toks[s].idx):
                 continue
             e = self._name_run(doc, s, len(doc))
-            if e > s and doc[s:e].text not in lex.stop_names and doc[e - 1].lower_ not in lex.org_heads \
-                    and (e == len(doc) or doc[e].tag_ != "POS") and not any(
+            if e > s and doc[s:e].text not in lex.stop_names and toks[e - 1].lower_ not in lex.org_heads \
+                    and (e == len(doc) or toks[e].tag_ != "POS") and not any(
                         ent.label_ in ("GPE", "LOC", "ORG") and ent.start <= s < ent.end for ent in doc.ents):
                 spans.append((s, e, "MODEL", 3))
 
@@ -379,20 +379,20 @@ class EntityFixer:
             low = hyphen_word(doc, t.i)
             if (low in lex.org_descriptors or low in lex.unit_nouns) and not t.is_title and t.i + 1 < len(doc):
                 s = t.i + 1
-                if doc[s].text == "," and s + 1 < len(doc) and low in lex.unit_nouns:
+                if toks[s].text == "," and s + 1 < len(doc) and low in lex.unit_nouns:
                     s += 1  # "its foundry division, Samsung Foundry, will ..."
-                if t.pos_ not in ("NOUN", "PROPN") or not doc[s].text[:1].isupper():
+                if t.pos_ not in ("NOUN", "PROPN") or not toks[s].text[:1].isupper():
                     continue
-                if not _CAP.match(doc[s].text) or doc[s].text in lex.stop_names or boiler_at(doc[s].idx):
+                if not _CAP.match(toks[s].text) or toks[s].text in lex.stop_names or boiler_at(toks[s].idx):
                     continue
                 if t.dep_ in ("compound",) and t.head.i < t.i:
                     continue
                 e = self._name_run(doc, s, len(doc))
                 # "unit A and B Group": a singular descriptor before a name joined by 'and' that ends in a head
-                if (e + 1 < len(doc) and doc[e].lower_ == "and" and low in lex.unit_nouns
+                if (e + 1 < len(doc) and toks[e].lower_ == "and" and low in lex.unit_nouns
                         and not low.endswith("s")):
                     e2 = self._name_run(doc, e + 1, len(doc))
-                    if e2 > e + 1 and doc[e2 - 1].lower_ in lex.org_heads:
+                    if e2 > e + 1 and toks[e2 - 1].lower_ in lex.org_heads:
                         e = e2
                 if e > s and doc[s:e].text not in lex.stop_names:
                     if any(x[0] <= s < x[1] and x[2] == "MODEL" for x in spans):
@@ -406,21 +406,21 @@ class EntityFixer:
             if not t.is_title or t.lower_ not in lex.org_heads or t.i == 0 or boiler_at(t.idx):
                 continue
             s = t.i
-            while s > 0 and not doc[s].is_sent_start and (
-                _CAP.match(doc[s - 1].text) and not doc[s - 1].is_punct and doc[s - 1].tag_ != "POS"
-                and doc[s - 1].text not in lex.sentence_starters
+            while s > 0 and not toks[s].is_sent_start and (
+                _CAP.match(toks[s - 1].text) and not toks[s - 1].is_punct and toks[s - 1].tag_ != "POS"
+                and toks[s - 1].text not in lex.sentence_starters
             ):
                 s -= 1
             s, e = self._trim(doc, s, t.i + 1)
             inside_ner = any(ent.label_ == "ORG" and ent.start <= s and e <= ent.end and len(ent) > e - s
                              for ent in doc.ents)
-            if e - s >= 2 and doc[s:e].text not in lex.stop_names and doc[s].text not in lex.stop_names \
+            if e - s >= 2 and doc[s:e].text not in lex.stop_names and toks[s].text not in lex.stop_names \
                     and not inside_ner and not any(x[0] <= s < x[1] and x[2] in ("MODEL", "PROGRAM") for x in spans):
                 spans.append((s, e, "ORG", 2))
 
         # 4d. "X, a national programme backed by ...": an appositive programme
         for t in toks:
-            if t.text != "," or t.i == 0 or not _CAP.match(doc[t.i - 1].text) or boiler_at(t.idx):
+            if t.text != "," or t.i == 0 or not _CAP.match(toks[t.i - 1].text) or boiler_at(t.idx):
                 continue
             nxt = doc[t.i + 1:t.i + 6]
             if not len(nxt) or nxt[0].lower_ not in ("a", "an", "the"):
@@ -430,7 +430,7 @@ class EntityFixer:
                 continue
             e = t.i
             s = e - 1
-            while s > 0 and not doc[s].is_sent_start and _CAP.match(doc[s - 1].text) and not doc[s - 1].is_punct:
+            while s > 0 and not toks[s].is_sent_start and _CAP.match(toks[s - 1].text) and not toks[s - 1].is_punct:
                 s -= 1
             s, e = self._trim(doc, s, e)
             if e > s and doc[s:e].text not in lex.stop_names:
@@ -438,14 +438,14 @@ class EntityFixer:
 
         # 4c. "X, a wholly owned subsidiary of ...", "X, the Beijing-based search company": appositive descriptor
         for t in toks:
-            if t.text != "," or t.i == 0 or not _CAP.match(doc[t.i - 1].text) or boiler_at(t.idx):
+            if t.text != "," or t.i == 0 or not _CAP.match(toks[t.i - 1].text) or boiler_at(t.idx):
                 continue
             e = t.i
             s = e - 1
-            while s > 0 and not doc[s].is_sent_start and _CAP.match(doc[s - 1].text) and not doc[s - 1].is_punct:
+            while s > 0 and not toks[s].is_sent_start and _CAP.match(toks[s - 1].text) and not toks[s - 1].is_punct:
                 s -= 1
             s, e = self._trim(doc, s, e)
-            if e <= s or doc[s:e].text in lex.stop_names or doc[s].pos_ != "PROPN" or any(
+            if e <= s or doc[s:e].text in lex.stop_names or toks[s].pos_ != "PROPN" or any(
                 ent.label_ in ("PERSON", "GPE", "LOC", "DATE") and ent.start <= s < ent.end for ent in doc.ents
             ):
                 continue
@@ -464,15 +464,15 @@ class EntityFixer:
             if name in lex.stop_names or not _CAP.match(name) or len(name) < 2:
                 continue
             low = [t for t in doc[s:e] if t.is_lower and t.is_alpha]
-            if len(low) >= 2 or (doc[e - 1].is_lower and (doc[e - 1].lower_ in lex.unit_nouns
-                                                          or doc[e - 1].lower_ in lex.org_descriptors)):
+            if len(low) >= 2 or (toks[e - 1].is_lower and (toks[e - 1].lower_ in lex.unit_nouns
+                                                          or toks[e - 1].lower_ in lex.org_descriptors)):
                 continue  # "AI research department": a description, not a name
-            cut = [i for i in range(s + 1, e - 1) if doc[i].lower_ == "and"]
+            cut = [i for i in range(s + 1, e - 1) if toks[i].lower_ == "and"]
             # "Alibaba and Tencent" is two names ("Ministry of Science and ICT" is one)
-            if cut and not any(doc[i].lower_ in ("of", "for") for i in range(s, cut[0])):
+            if cut and not any(toks[i].lower_ in ("of", "for") for i in range(s, cut[0])):
                 bounds = [s, *[c for i in cut for c in (i, i + 1)], e]
                 for a, b in zip(bounds[::2], bounds[1::2], strict=False):
-                    if b > a and _CAP.match(doc[a].text):
+                    if b > a and _CAP.match(toks[a].text):
                         ner_names.append((a, b, ent.label_))
                 continue
             ner_names.append((s, e, ent.label_))
@@ -481,7 +481,7 @@ class EntityFixer:
             if label in ("GPE", "LOC") and name.lower() in lex.places:
                 continue
             if (label == "ORG" and any(t.lower_ == "of" for t in doc[s:e]) and e + 1 < len(doc)
-                    and doc[e].lower_ == "and" and _CAP.match(doc[e + 1].text)):
+                    and toks[e].lower_ == "and" and _CAP.match(toks[e + 1].text)):
                 e = self._name_run(doc, e + 1, len(doc))  # "Ministry of Science and ICT" is one name
                 name = doc[s:e].text
             if self._is_product_context(doc, s, e):
@@ -490,8 +490,8 @@ class EntityFixer:
             if label == "ORG" or ev:
                 spans.append((s, e, "ORG", 2 if ev else 1))
             elif label == "GPE" and name.lower() not in lex.places and e - s <= 2:
-                prev = doc[s - 1].lower_ if s > 0 else ""
-                nxt = doc[e].text if e < len(doc) else ""
+                prev = toks[s - 1].lower_ if s > 0 else ""
+                nxt = toks[e].text if e < len(doc) else ""
                 if prev not in ("in", "at", "across", "throughout", "near", "from", "of") and nxt not in ("-",):
                     spans.append((s, e, "ORG", 1))
 
@@ -508,10 +508,10 @@ class EntityFixer:
             if head.lemma_.lower() not in corp and not any(x.lemma_.lower() in corp and x.pos_ == "VERB" for x in near):
                 continue
             s = t.i
-            while s > 0 and doc[s - 1].pos_ == "PROPN" and doc[s - 1].dep_ == "compound":
+            while s > 0 and toks[s - 1].pos_ == "PROPN" and toks[s - 1].dep_ == "compound":
                 s -= 1
             name = doc[s:t.i + 1].text
-            if name in lex.stop_names or name.lower() in lex.places or boiler_at(doc[s].idx):
+            if name in lex.stop_names or name.lower() in lex.places or boiler_at(toks[s].idx):
                 continue
             if not _CAP.match(name) or self._is_product_context(doc, s, t.i + 1):
                 continue
@@ -519,7 +519,7 @@ class EntityFixer:
 
         # 5e. the owner of a unit is an organization: "X's live-streaming unit Y"
         for t in toks:
-            if t.tag_ != "POS" or t.i == 0 or not _CAP.match(doc[t.i - 1].text):
+            if t.tag_ != "POS" or t.i == 0 or not _CAP.match(toks[t.i - 1].text):
                 continue
             nxt = [x.lower_ for x in doc[t.i + 1:t.i + 6]]
             if any(w in lex.unit_nouns for w in nxt) and not any(
@@ -528,7 +528,7 @@ class EntityFixer:
             ):
                 e = t.i
                 s = e - 1
-                while s > 0 and _CAP.match(doc[s - 1].text) and not doc[s - 1].is_punct and not doc[s].is_sent_start:
+                while s > 0 and _CAP.match(toks[s - 1].text) and not toks[s - 1].is_punct and not toks[s].is_sent_start:
                     s -= 1
                 s, e = self._trim(doc, s, e)
                 if e > s and doc[s:e].text not in lex.stop_names:
@@ -537,10 +537,10 @@ class EntityFixer:
         # 5c. the owner of a model is an organization: "X's GPT-4o"
         models = [(s, e) for s, e, lab, _ in spans if lab == "MODEL"]
         for ms, _me in models:
-            if ms >= 2 and doc[ms - 1].tag_ == "POS" and _CAP.match(doc[ms - 2].text):
+            if ms >= 2 and toks[ms - 1].tag_ == "POS" and _CAP.match(toks[ms - 2].text):
                 e = ms - 1
                 s = e - 1
-                while s > 0 and _CAP.match(doc[s - 1].text) and not doc[s - 1].is_punct and not doc[s].is_sent_start:
+                while s > 0 and _CAP.match(toks[s - 1].text) and not toks[s - 1].is_punct and not toks[s].is_sent_start:
                     s -= 1
                 if doc[s:e].text not in lex.stop_names and not any(
                     ent.label_ == "PERSON" and ent.start <= s < ent.end and len(ent) > 1 for ent in doc.ents
@@ -559,7 +559,7 @@ class EntityFixer:
                          for i in range(ent.start, ent.end)}
 
         def listed(k: int) -> bool:  # a list continues after token k: ", X" or "and X"
-            return k < len(doc) and (doc[k].text == "," or doc[k].lower_ in ("and", "or"))
+            return k < len(doc) and (toks[k].text == "," or toks[k].lower_ in ("and", "or"))
 
         for s, e in sorted(orgs):
             for direction in (1, -1):
@@ -568,45 +568,45 @@ class EntityFixer:
                 for _ in range(6):
                     if direction == 1:
                         k = cur_e
-                        comma = k < len(doc) and doc[k].text == ","
+                        comma = k < len(doc) and toks[k].text == ","
                         if comma:
                             k += 1
-                        conj = k < len(doc) and doc[k].lower_ in ("and", "or")
+                        conj = k < len(doc) and toks[k].lower_ in ("and", "or")
                         if conj:
                             k += 1
-                        if k == cur_e or k >= len(doc) or not _CAP.match(doc[k].text):
+                        if k == cur_e or k >= len(doc) or not _CAP.match(toks[k].text):
                             break
                         ns, ne = k, self._name_run(doc, k, len(doc))
                         if not conj and not listed(ne):
                             break  # "Microsoft, Google said" is not a list
                     else:
                         k = cur_s - 1
-                        conj = k >= 0 and doc[k].lower_ in ("and", "or")
+                        conj = k >= 0 and toks[k].lower_ in ("and", "or")
                         if conj:
                             k -= 1
                             seen_and = True
-                        if k >= 0 and doc[k].text == ",":
+                        if k >= 0 and toks[k].text == ",":
                             k -= 1
-                        if k == cur_s - 1 or k < 0 or not _CAP.match(doc[k].text):
+                        if k == cur_s - 1 or k < 0 or not _CAP.match(toks[k].text):
                             break
                         if not conj and not seen_and:
                             break  # "..., Microsoft said": a comma alone does not make a list
                         ne = k + 1
                         ns = ne - 1
-                        while ns > 0 and _CAP.match(doc[ns - 1].text) and not doc[ns].is_sent_start:
+                        while ns > 0 and _CAP.match(toks[ns - 1].text) and not toks[ns].is_sent_start:
                             ns -= 1
                     if ne <= ns or doc[ns:ne].text in lex.stop_names or (
-                        doc[ns].is_sent_start and direction == -1
-                        and (doc[ns].pos_ != "PROPN" or doc[ns].text in lex.sentence_starters)
+                        toks[ns].is_sent_start and direction == -1
+                        and (toks[ns].pos_ != "PROPN" or toks[ns].text in lex.sentence_starters)
                     ):
                         break
-                    if doc[ne - 1].tag_ == "POS" or (ne < len(doc) and doc[ne].tag_ == "POS"):
+                    if toks[ne - 1].tag_ == "POS" or (ne < len(doc) and toks[ne].tag_ == "POS"):
                         break
                     if any(x[0] <= ns < x[1] and x[2] in ("MODEL", "PROGRAM") for x in spans):
                         break
                     if self._is_product_context(doc, ns, ne) or any(i in person_tokens for i in range(ns, ne)):
                         break
-                    if doc[ns].lower_ in lex.person_cues or doc[ns].text in lex.sentence_starters:
+                    if toks[ns].lower_ in lex.person_cues or toks[ns].text in lex.sentence_starters:
                         break
                     spans.append((ns, ne, "ORG", 1))
                     cur_s, cur_e = ns, ne
@@ -620,7 +620,7 @@ class EntityFixer:
                 continue
             cut = sent.start_char + m.end()
             for s, e, lab, pr in spans:
-                if lab == "ORG" and doc[s].idx >= cut and doc[s].idx < sent.end_char and pr < 3:
+                if lab == "ORG" and toks[s].idx >= cut and toks[s].idx < sent.end_char and pr < 3:
                     drop.add((s, e))
         spans = [x for x in spans if (x[0], x[1]) not in drop]
 

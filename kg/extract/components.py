@@ -24,6 +24,13 @@ from kg.extract.lexicon import lexicon, org_key
 
 BOILER_KEY = "kg_boilerplate"
 _CAP = re.compile(r"^(?:[A-Z0-9]|[a-z][A-Z])")
+DATELINE_KEY = "kg_datelines"
+# "HELSINKI, March 4 (Reuters) - ", "TOKYO (Kyodo) -- ", "NEW DELHI, Jan 14 (PTI) ": upper-case place, optional date,
+# optional agency in brackets, optional dash; the body starts with a capital letter
+_DATELINE = re.compile(
+    r"^\s*(?:[A-Z][A-Z.'-]+\s?)+(?P<date>,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+    r"(?:\s*(?P<agency>\([A-Za-z][\w .&/-]{0,30}\)))?\s*(?P<dash>--|-|—|–)?\s*(?=[A-Z\"“])"
+)
 _SCALE_AFTER = re.compile(r"^\s?(?:billion|million|trillion|crore|lakh|bn|mn|per cent|percent|%)", re.IGNORECASE)
 
 
@@ -49,10 +56,24 @@ def make_paragraphs(nlp: Language, name: str) -> ParagraphSentences:
 
 
 class ParagraphSentences:
-    """A token after a line break starts a sentence; the parser decides the rest."""
+    """A token after a line break starts a sentence; the parser decides the rest. A dateline ("CITY, Month Day
+    (Agency) -") is a sentence of its own, and its range is kept in ``doc.user_data["kg_datelines"]``."""
 
     def __call__(self, doc: Doc) -> Doc:
         starts = set()
+        datelines = []
+        by_char = {t.idx: t.i for t in doc}
+        pos = 0
+        for line in doc.text.split("\n"):
+            m = _DATELINE.match(line)
+            if m and (m.group("dash") or (m.group("agency") and m.group("date"))) and pos + m.end() in by_char:
+                i = by_char[pos + m.end()]
+                if i > 0:
+                    doc[i].is_sent_start = True
+                    starts.add(i)
+                    datelines.append([pos, pos + m.end()])
+            pos += len(line) + 1
+        doc.user_data[DATELINE_KEY] = datelines
         for i in range(1, len(doc)):
             prev = doc[i - 1]
             if "\n" in prev.whitespace_ or ("\n" in prev.text and prev.is_space) or prev.text == ";":
@@ -212,7 +233,8 @@ class EntityFixer:
                 t = doc[j]
                 if t.text in (",", ".", ";", "(", ")") or t.tag_ in ("VBD", "VBZ", "VBP", "MD"):
                     break
-                if t.lower_ in lex.org_descriptors and t.pos_ == "NOUN":
+                word = hyphen_word(doc, j)  # "the San Francisco start-up"
+                if word in lex.org_descriptors and (t.pos_ == "NOUN" or word != t.lower_):
                     nxt = doc[j + 1] if j + 1 < len(doc) else None
                     if nxt is None or nxt.pos_ != "NOUN":
                         return "appositive"

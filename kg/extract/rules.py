@@ -12,10 +12,11 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from spacy.tokens import Doc, Span
 
-from kg.extract.components import boilerplate_ranges, hyphen_word
+from kg.extract.components import DATELINE_KEY, boilerplate_ranges, hyphen_word
 from kg.extract.lexicon import lexicon, org_key
 from kg.extract.numbers import Money, find_money, find_parameters, parse_number, parse_period
 from kg.facts import Evidence, Facts, Investment, Model, Organization, Program, Subsidiary
@@ -82,16 +83,30 @@ def model_key(name: str) -> str:
     return re.sub(r"[\s\-_]+", "", name.lower())
 
 
+@cache
+def _holdings_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    raw = lexicon().raw
+    verbs = "|".join(re.escape(w) for w in raw["holdings_verbs"])
+    after = "|".join(re.escape(w) for w in raw["holdings_after"])
+    return (re.compile(rf"\b(?:{verbs})\s+(?:[\w-]+\s+){{0,2}}$", re.IGNORECASE),
+            re.compile(rf"\s*(?:{after})\b", re.IGNORECASE))
+
+
 class _Extraction:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.text = doc.text
         self.lex = lexicon()
         self.boiler = boilerplate_ranges(doc)
+        datelines = doc.user_data.get(DATELINE_KEY, [])
         self.mentions: list[Mention] = []
         for ent in doc.ents:
             if ent.label_ not in ("ORG", "MODEL", "PROGRAM") or self._boiler(ent.start_char):
                 continue
+            if any(a <= ent.start_char < b for a, b in datelines):
+                continue  # the place and the news agency of a dateline
+            if ent.label_ == "ORG" and self.text[ent.end_char:ent.end_char + 6].lower() == "-based":
+                continue  # "the Espoo-based group": a place
             end = _clean_end(self.text, ent.start_char, ent.end_char)
             if end <= ent.start_char:
                 continue
@@ -104,6 +119,7 @@ class _Extraction:
         self.clusters: dict[int, Cluster] = {}
         self.cluster_of: dict[int, int] = {}  # id(mention) -> cluster id
         self._cluster()
+        self._merge_short_names()
         self.main_org = self._main_org()
 
     # ---- basics ---------------------------------------------------------------------------------------------
@@ -149,6 +165,26 @@ class _Extraction:
             between = self.text[a.end:b.start]
             if re.fullmatch(r"\s*\(\s*", between) and self.text[b.end:b.end + 1] == ")" and b.text.isupper():
                 self._merge(self.cid(a), self.cid(b))
+
+    def _merge_short_names(self) -> None:
+        """'Wexford' after 'Wexford Capital': a one-word name that starts exactly one other organization's name
+        (not one presented as a unit, never named beside it in one sentence) is a short form of it."""
+        orgs = {cid: cl for cid, cl in self.clusters.items() if cl.label == "ORG"}
+        for cid, cl in list(orgs.items()):
+            if cid not in self.clusters or any(" " in f for f in cl.forms):
+                continue
+            word = cl.forms[0].lower() + " "
+            cands = [o for o, ocl in orgs.items() if o != cid and o in self.clusters
+                     and any(f.lower().startswith(word) for f in ocl.forms)]
+            if len(cands) != 1:
+                continue
+            long_ms = self.clusters[cands[0]].mentions
+            together = {m.sent.start for m in cl.mentions} & {m.sent.start for m in long_ms}
+            as_unit = any(m.tstart > 0 and (self.doc[m.tstart - 1].lower_ in ("its", "their")
+                                            or self.doc[m.tstart - 1].lower_ in self.lex.unit_nouns)
+                          for m in long_ms)
+            if not together and not as_unit:
+                self._merge(cands[0], cid)
 
     def _merge(self, keep: int, drop: int) -> None:
         if keep == drop:
@@ -333,6 +369,13 @@ class _Extraction:
             if subjects:
                 return None, subjects[0].i
             if v.dep_ == "relcl":
+                h = v.head
+                if h.dep_ == "pobj" and h.head.lower_ == "of" and h.head.head.dep_ == "appos" \
+                        and self.doc[v.left_edge.i - 1].text == ",":
+                    h = h.head.head.head  # "X, a subsidiary of Y, which released ...": X
+                    mh = self.mention_at(h.i)
+                    if mh is not None and mh.label == "ORG":
+                        return self.cid(mh), h.i
                 m = self.mention_at(v.head.i)
                 if m is not None and m.label == "ORG":
                     return self.cid(m), v.head.i
@@ -649,9 +692,14 @@ class _Extraction:
                 v = parse_number(size.group(1))
                 if v:
                     params = {"parameters": int(v)}
+            dev_headline = False
             for m in ms:
                 sent = m.sent
-                # developer
+                # developer (one read off the headline gives way to one the body states)
+                if developer is not None and dev_headline and sent.start > 0:
+                    c = self._body_developer(m)
+                    if c is not None:
+                        developer, dev_rule, dev_headline = c, "model.developer-subject", False
                 if developer is None:
                     if m.tstart >= 2 and doc[m.tstart - 1].tag_ == "POS":
                         pm = self.mention_at(m.tstart - 2)
@@ -660,19 +708,10 @@ class _Extraction:
                     elif m.tstart >= 1 and doc[m.tstart - 1].lower_ in ("its", "their"):
                         developer, dev_rule = self.resolve_ref(m.tstart - 1), "model.developer-its"
                     if developer is None:
-                        root = doc[m.tstart:m.tend].root
-                        verb = root.head
-                        while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
-                            verb = verb.head
-                        if root.dep_ in ("dobj", "attr", "appos", "conj", "pobj") and verb.pos_ in ("VERB", "AUX"):
-                            c, _ = self.subject_org(verb)
-                        elif root.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "ccomp" \
-                                and verb.head.lemma_ in ("say", "announce", "confirm", "add", "state", "tell"):
-                            c, _ = self.subject_org(verb.head)  # "Baidu said M would be free"
-                        else:
-                            c = None
+                        c = self._body_developer(m)
                         if c is not None:
                             developer, dev_rule = c, "model.developer-subject"
+                            dev_headline = sent.start == 0
                 # parameters
                 base = self._is_base_mention(m)
                 if not params:
@@ -712,7 +751,11 @@ class _Extraction:
                 if based_on is None:
                     tail = text[m.end:sent.end_char]
                     bm = lex.based_on_re.search(tail)
-                    if bm and bm.start() <= 60:
+                    # near the name, or further on in its own apposition/relative clause when no other model
+                    # is named in between: "M, a 13B model that was fine-tuned from B"
+                    if bm and (bm.start() <= 60 or (bm.start() <= 130 and not any(
+                            m.end < x.start < m.end + bm.start() for x in model_ms)
+                            and not re.search(r"[;.]\s", tail[:bm.start()]))):
                         target_at = m.end + bm.end()
                         for x in model_ms:
                             if x.start >= target_at and x.start - target_at <= 30 and self.cid(x) != cid:
@@ -749,6 +792,42 @@ class _Extraction:
                 rec = Model(**{**rec.__dict__, "evidence": tuple(evs)})
             out.append(rec)
         return self._inherit_developers(self._model_coreference(out))
+
+    def _body_developer(self, m: Mention) -> int | None:
+        """The organization a sentence credits with model ``m``: 'X released M', 'X, which unveiled the M family',
+        'M, which X launched last year', 'M, an open model developed by X', 'X said M would ...'."""
+        doc = self.doc
+        root = doc[m.tstart:m.tend].root
+        while root.dep_ == "compound" and root.head != root and root.head.pos_ in ("NOUN", "PROPN"):
+            root = root.head  # "the M family", "M models"
+        # "M, which X launched": a relative clause on the model with an organization as its subject
+        for rc in root.children:
+            if rc.dep_ == "relcl":
+                subj = next((x for x in rc.children if x.dep_ in ("nsubj",) and x.lower_ not in ("which", "that")),
+                            None)
+                if subj is not None:
+                    c = self.org_of_token(subj.i)
+                    if c is not None:
+                        return c
+        # "M, an open model developed by X"
+        gap = re.match(r",\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?(?:developed|built|made|created|trained|released)"
+                       r"\s+by\s+", self.text[m.end:m.end + 80])
+        if gap:
+            nxt = self.doc.char_span(m.end + gap.end(), m.end + gap.end() + 1, alignment_mode="expand")
+            mm = self.mention_at(nxt.start) if nxt is not None else None
+            if mm is not None and mm.label == "ORG":
+                return self.cid(mm)
+        verb = root.head
+        while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+            verb = verb.head
+        if root.dep_ in ("dobj", "dative", "attr", "appos", "conj", "pobj") and verb.pos_ in ("VERB", "AUX"):
+            c, _ = self.subject_org(verb)
+            return c
+        if root.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "ccomp" \
+                and verb.head.lemma_ in ("say", "announce", "confirm", "add", "state", "tell"):
+            c, _ = self.subject_org(verb.head)  # "Baidu said M would be free"
+            return c
+        return None
 
     def _model_coreference(self, models: list[Model]) -> list[Model]:
         """'The model was developed by X' / 'It is based on Y': facts about the model named just before."""
@@ -821,6 +900,11 @@ class _Extraction:
         return out
 
     # ---- investments ----------------------------------------------------------------------------------------
+    def _holdings(self, a0: int, a1: int) -> bool:
+        """'which manages about $1.2 trillion in assets': money a fund holds, not money it puts in."""
+        verbs, after = _holdings_res()
+        return bool(verbs.search(self.text[max(0, a0 - 45):a0]) or after.match(self.text[a1:a1 + 40]))
+
     def investments(self) -> list[Investment]:
         doc, lex, text = self.doc, self.lex, self.text
         found: dict[tuple, Investment] = {}
@@ -845,7 +929,7 @@ class _Extraction:
                     continue
                 a0, a1 = sent.start_char + mo.start, sent.start_char + mo.end
                 near = text[max(sent.start_char, a0 - 60):min(sent.end_char, a1 + 45)]
-                if lex.non_investment_re.search(near):
+                if lex.non_investment_re.search(near) or self._holdings(a0, a1):
                     continue
                 if not lex.investment_re.search(stext):
                     continue

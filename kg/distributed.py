@@ -113,13 +113,14 @@ def ingest_dask(
                 for src in sources:
                     graph = document_graph(src.sha256)
                     exists = store.has_graph(graph)
-                    if src.sha256 in seen or (exists and skip(src)):
+                    complete = exists and store.has_document(graph)
+                    if src.sha256 in seen or (complete and skip(src)):
                         skipped += 1
                         if progress is not None:
                             progress(1)
                         continue
                     seen.add(src.sha256)
-                    yield src, exists, original_ingested_at(store, graph) if exists else None
+                    yield src, exists, original_ingested_at(store, graph) if complete else None
 
             parts = _partitions(planned(), max(1, partition_size))
             futures: dict[Any, list[tuple[SourceText, bool, str | None]]] = {}

@@ -27,7 +27,10 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError, RdfSyntaxError, StoreError, StoreLockedError
-from kg.vocab import PREFIXES
+from kg.vocab import KG, PREFIXES, RDF
+
+_RDF_TYPE = ox.NamedNode(RDF + "type")
+_KG_DOCUMENT = ox.NamedNode(KG + "Document")
 
 #: Where the store lives when neither ``--store`` nor ``KG_STORE`` says.
 DEFAULT_LOCATION = ".kg/store"
@@ -116,6 +119,16 @@ class GraphStore:
 
     def has_graph(self, graph: ox.NamedNode) -> bool:
         raise NotImplementedError
+
+    def has_document(self, graph: ox.NamedNode) -> bool:
+        """True when ``graph`` holds a complete document: its ``a kg:Document`` marker is written last."""
+        return any(True for _ in self.quads_matching(None, _RDF_TYPE, _KG_DOCUMENT, graph))
+
+    def quads_matching(self, subject: Any, predicate: Any, obj: Any, graph: ox.NamedNode | None) -> Iterator[ox.Quad]:
+        """Quads of ``graph`` matching a pattern (None = any)."""
+        return (q for q in self.quads(graph)
+                if (subject is None or q.subject == subject) and (predicate is None or q.predicate == predicate)
+                and (obj is None or q.object == obj))
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         raise NotImplementedError
@@ -210,6 +223,9 @@ class LocalStore(GraphStore):
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         return iter(self._store.quads_for_pattern(None, None, None, graph))
 
+    def quads_matching(self, subject: Any, predicate: Any, obj: Any, graph: ox.NamedNode | None) -> Iterator[ox.Quad]:
+        return iter(self._store.quads_for_pattern(subject, predicate, obj, graph))
+
     def __len__(self) -> int:
         return len(self._store)
 
@@ -251,9 +267,22 @@ class LocalStore(GraphStore):
 
     def add_graphs(self, quads: Iterable[ox.Quad]) -> None:
         # bulk_extend, not extend: transactional extend keeps growing memory (~190 KB per ingested document, see
-        # bench "peak_memory") and slows down; these graphs are new, so there is nothing to roll back to anyway.
+        # bench "peak_memory") and slows down. bulk_extend is not transactional, so each document's
+        # `a kg:Document` marker is written afterwards in a transaction of its own: a crash mid-batch leaves
+        # graphs without a marker, which has_document() reports as incomplete and ingestion then replaces.
+        store = self._writable()
+        markers: list[ox.Quad] = []
+
+        def body() -> Iterator[ox.Quad]:
+            for q in quads:
+                if q.predicate == _RDF_TYPE and q.object == _KG_DOCUMENT:
+                    markers.append(q)
+                else:
+                    yield q
+
         try:
-            self._writable().bulk_extend(quads)
+            store.bulk_extend(body())
+            store.extend(markers)
         except OSError as err:
             raise _translate_os_error(self.location, err) from None
 

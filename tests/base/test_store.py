@@ -155,3 +155,21 @@ def test_format_from_path() -> None:
     assert RdfFormatName.from_path("x.nq") is RdfFormatName.nquads
     with pytest.raises(RdfSyntaxError):
         RdfFormatName.from_path("x.docx")
+
+
+def test_add_graphs_writes_document_marker_and_has_document(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "s")
+    doc = ox.NamedNode("https://w3id.org/kgnews/id/doc/abc")
+    graph = ox.NamedNode("https://w3id.org/kgnews/graph/doc/abc")
+    marker = ox.Quad(doc, ox.NamedNode(RDF_TYPE), ox.NamedNode(KG_DOCUMENT), graph)
+    store.add_graphs([marker, quad("https://e/a", "https://e/b", graph)])
+    assert store.has_document(graph)
+    assert len(store) == 2
+    # a graph whose marker never got written (a crash mid-batch) is not a complete document
+    half = ox.NamedNode("https://w3id.org/kgnews/graph/doc/def")
+    store.add_graphs([quad("https://e/c", "https://e/d", half)])
+    assert store.has_graph(half) and not store.has_document(half)
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+KG_DOCUMENT = "https://w3id.org/kgnews/ontology#Document"

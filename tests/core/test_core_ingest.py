@@ -133,3 +133,26 @@ def test_error_log_echoes_only_the_first_errors() -> None:
     assert log.count == 10
     assert shown == ["bad 0", "bad 1", "bad 2 (further errors are counted, not shown)"]
     assert log.messages == ["bad 0", "bad 1", "bad 2"]
+
+
+def test_half_written_graph_is_re_ingested_not_skipped(fake_extractor: types.ModuleType, store_dir: Path,
+                                                       articles: dict[str, Path]) -> None:
+    """A crash in the middle of a batch can leave a graph without its kg:Document marker: resume redoes it."""
+    import pyoxigraph as ox
+
+    from kg.vocab import KG, RDF
+
+    with open_store(store_dir) as st:
+        ingest(st, iter_sources([articles["a"]]), now="2024-01-01T00:00:00Z")
+    complete = _export(store_dir)
+    graph = document_graph(read_text_file(articles["a"]).sha256)
+    with open_store(store_dir) as st:
+        kept = [q for q in st.quads(graph)
+                if not (q.predicate == ox.NamedNode(RDF + "type") and q.object == ox.NamedNode(KG + "Document"))]
+        st.remove_graph(graph)
+        st.add_graphs(kept[: len(kept) // 2])  # what a crash mid-batch leaves behind
+        assert st.has_graph(graph) and not st.has_document(graph)
+        report = ingest(st, iter_sources([articles["a"]]), now="2024-01-01T00:00:00Z")
+        assert (report.documents, report.skipped) == (1, 0)
+        assert st.has_document(graph)
+    assert _export(store_dir) == complete

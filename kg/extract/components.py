@@ -142,6 +142,7 @@ class EntityFixer:
         if start < end and doc[start:end].text.lower() in self.lex.places:
             return start, start
         while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in ("'s", "’s", "'", "’")
+                               or doc[end - 1].lower_ in ("and", "or")
                                or (doc[end - 1].is_punct and doc[end - 1].text not in (")",))):
             end -= 1
         # dateline: "SEOUL - Expecting ..." : keep what follows the dash only if it is a name
@@ -442,7 +443,8 @@ class EntityFixer:
 
         # 4d. "X, a national programme backed by ...": an appositive programme
         for t in toks:
-            if t.text != "," or t.i == 0 or not _CAP.match(toks[t.i - 1].text) or boiler_at(t.idx):
+            if t.text != "," or t.i == 0 or not _CAP.match(toks[t.i - 1].text) or boiler_at(t.idx) \
+                    or toks[t.i - 1].text in lex.sentence_starters:
                 continue
             nxt = doc[t.i + 1:t.i + 6]
             if not len(nxt) or nxt[0].lower_ not in ("a", "an", "the"):
@@ -538,6 +540,25 @@ class EntityFixer:
             if not _CAP.match(name) or self._is_product_context(doc, s, t.i + 1):
                 continue
             spans.append((s, t.i + 1, "ORG", 1))
+
+        # 5d. institutions named "<Name> University of <Field> (and <Field>)": one organization, even when the
+        # trained NER misses it or cuts it at "of"
+        inst = set(lex.raw["institution_heads"])
+        ent_start = {ent.start: ent.label_ for ent in doc.ents}
+        for t in toks:
+            if t.lower_ not in inst or not t.is_title or t.i + 2 >= len(doc) or toks[t.i + 1].lower_ != "of" \
+                    or not _CAP.match(toks[t.i + 2].text) or boiler_at(t.idx):
+                continue
+            s = t.i
+            while s > 0 and not toks[s].is_sent_start and toks[s - 1].is_title and toks[s - 1].pos_ == "PROPN":
+                s -= 1
+            e = self._name_run(doc, t.i + 2, len(doc))
+            while e + 1 < len(doc) and toks[e].lower_ == "and" and _CAP.match(toks[e + 1].text) \
+                    and ent_start.get(e + 1) not in ("ORG", "GPE", "PERSON"):
+                e = self._name_run(doc, e + 1, len(doc))
+            s, e = self._trim(doc, s, e)
+            if e - s >= 3:
+                spans.append((s, e, "ORG", 2))
 
         # 5e. the owner of a unit is an organization: "X's live-streaming unit Y"
         for t in toks:

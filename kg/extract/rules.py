@@ -1010,6 +1010,20 @@ class _Extraction:
         return list(found.values())
 
     # ---- programmes -----------------------------------------------------------------------------------------
+    def _co_organizers(self, verb, subj_i: int | None) -> list[int]:
+        """Organizations conjoined with the subject ('A and B will run ...') or joined by 'with' to the verb
+        ('... it runs with B')."""
+        out = []
+        heads = list(self.doc[subj_i].conjuncts) if subj_i is not None else []
+        for prep in verb.children:
+            if prep.dep_ == "prep" and prep.lower_ == "with":
+                heads.extend(x for x in prep.children if x.dep_ == "pobj")
+        for h in heads:
+            c = self.org_of_token(h.i)
+            if c is not None:
+                out.append(c)
+        return out
+
     def programs(self) -> list[Program]:
         doc, lex, text = self.doc, self.lex, self.text
         out = []
@@ -1044,16 +1058,23 @@ class _Extraction:
             if _cid in later:
                 organizers = list(later[_cid][0])
                 evs.append(later[_cid][1])
-            for m in ([] if organizers else cl.mentions):
+            stated_later = list(organizers)
+            organizers = []
+            for m in cl.mentions:
                 sent = m.sent
                 tail = text[m.end:sent.end_char]
                 om = lex.organizer_re.search(tail)
-                if om and om.start() <= 40:
+                # close to the name, or at the end of its apposition: "X, a programme for start-ups run by A"
+                if om and (om.start() <= 40 or (om.start() <= 100 and re.match(r",\s*(?:a|an|the)\s", tail)
+                                                 and not re.search(r"[;.]", tail[:om.start()])
+                                                 and not any(m.end < x.start < m.end + om.start()
+                                                             for x in self.mentions))):
                     at = m.end + om.end()
                     for x in self.orgs_in(sent):
                         if x.start >= at:
                             between = text[at:x.start]
-                            if re.search(r"[;.]|\b(?:to|which|that|aims?|with)\b", between) or (
+                            if re.search(r"[;.]|\b(?:to|which|that|aims?)\b|(?<!together )(?<!along )(?<!jointly )"
+                                         r"\bwith\b", between) or (
                                 organizers and re.match(r"['’]s?\b", text[x.end:x.end + 2])
                             ):
                                 break
@@ -1084,10 +1105,25 @@ class _Extraction:
                     if verb.pos_ == "VERB" and verb.lemma_ in ("launch", "start", "set", "create", "establish",
                                                                  "announce", "unveil", "run", "host", "organise",
                                                                  "organize", "introduce", "open"):
-                        c, _ = self.subject_org(verb)
+                        c, subj_i = self.subject_org(verb)
                         if c is not None:
                             organizers.append(c)
+                            organizers.extend(self._co_organizers(verb, subj_i))
                             evs.append(self.mention_ev(m, "program.subject", 0.65))
+                if not organizers:
+                    # "the X Program, a research fellowship it runs with B": a relative clause on the apposition
+                    root = doc[m.tstart:m.tend].root
+                    for ap in root.children:
+                        if ap.dep_ != "appos":
+                            continue
+                        for rc in ap.children:
+                            if rc.dep_ in ("relcl", "acl") and rc.lemma_ in _PROGRAM_VERBS:
+                                c, subj_i = self.subject_org(rc)
+                                if c is not None:
+                                    organizers.append(c)
+                                    organizers.extend(self._co_organizers(rc, subj_i))
+                                    evs.append(self.evidence(m.start, self.doc[rc.i].idx + len(rc.text), m.sent,
+                                                             "program.appositive-clause", 0.65))
                 if not organizers:
                     inner = [x for x in self.mentions if x.label == "ORG"
                              and any(org_key(f) == org_key(m.text.split(" for ")[0].split(" of ")[0])
@@ -1109,7 +1145,7 @@ class _Extraction:
                             organizers.append(self.cid(x))
                             at = x.end
                     break
-            uniq = list(dict.fromkeys(organizers))
+            uniq = list(dict.fromkeys(organizers + stated_later))
             out.append(Program(name=cl.name, organizers=tuple(self.cname(c) for c in uniq), aliases=cl.aliases,
                                evidence=tuple(evs)))
         return out

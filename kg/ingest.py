@@ -123,7 +123,7 @@ class StoreWriter:
         from kg.rdf import facts_to_quads
 
         quads = facts_to_quads(facts, source.document_info(), ingested_at=previous or self.ingested_at,
-                               extractor=self.extractor)
+                               extractor=self.extractor, sort=False)
         if exists:
             self.store.replace_graph(document_graph(source.sha256), quads)
             self.replaced += 1

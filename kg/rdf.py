@@ -211,11 +211,13 @@ class _Builder:
         return sorted(self.quads, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
 
 
-def facts_to_quads(facts: Facts, doc: DocumentInfo, *, ingested_at: str, extractor: str) -> list[Quad]:
+def facts_to_quads(facts: Facts, doc: DocumentInfo, *, ingested_at: str, extractor: str,
+                   sort: bool = True) -> list[Quad]:
     """All quads for one document, in ``kg.vocab.document_graph(doc.sha256)``, sorted and without duplicates.
 
     ``ingested_at`` is an ``xsd:dateTime`` lexical form (the caller keeps the first ingestion time on re-ingest);
-    ``extractor`` names the extractor version. The same arguments always give the same list.
+    ``extractor`` names the extractor version. The same arguments always give the same list (``sort=False``
+    skips the sorting, for writers that do not care about order; the set of quads is the same).
     """
     b = _Builder(doc)
 
@@ -321,7 +323,7 @@ def facts_to_quads(facts: Facts, doc: DocumentInfo, *, ingested_at: str, extract
             org, _ = b.org(organizer)
             b.relation(iri, "organizer", org, p.evidence)
 
-    return b.sorted_quads()
+    return b.sorted_quads() if sort else list(b.quads)
 
 
 def quads_to_turtle(quads: Iterable[Quad]) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from pyoxigraph import NamedNode
 
@@ -60,11 +61,13 @@ PREFIXES: dict[str, str] = {
 ONTOLOGY_GRAPH = NamedNode(GRAPH + "ontology")
 
 
+@lru_cache(maxsize=512)
 def kg(local: str) -> NamedNode:
     """A term of our ontology: ``kg("Organization")``."""
     return NamedNode(KG + local)
 
 
+@lru_cache(maxsize=512)
 def term(prefixed: str) -> NamedNode:
     """Expand a prefixed name such as ``"org:subOrganizationOf"``.
 
@@ -89,6 +92,7 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\s+", " ", s).casefold()
 
 
+@lru_cache(maxsize=65536)
 def slug(name: str) -> str:
     """A readable, deterministic IRI path segment for a name (letters, digits, '.', '-')."""
     s = normalise_name(name)

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError
-from kg.vocab import document_graph
 
 if TYPE_CHECKING:
     from kg.corpus import SourceText
@@ -92,7 +91,7 @@ def ingest_dask(
     (default: two per worker thread) wait on the cluster at once, so memory does not grow with the corpus.
     A document whose extraction fails on a worker is counted in ``failed`` and the run goes on.
     """
-    from kg.ingest import IngestReport, StoreWriter, original_ingested_at
+    from kg.ingest import IngestReport, StoreWriter, plan_sources
     from kg.store import open_store
 
     client = _connect(scheduler, timeout=connect_timeout)
@@ -108,21 +107,14 @@ def ingest_dask(
         with open_store(store_location) as store:
             writer: StoreWriter | None = None
 
-            def planned() -> Iterator[tuple[SourceText, bool, str | None]]:
+            def on_skip(_src: SourceText) -> None:
                 nonlocal skipped
-                for src in sources:
-                    graph = document_graph(src.sha256)
-                    exists = store.has_graph(graph)
-                    complete = exists and store.has_document(graph)
-                    if src.sha256 in seen or (complete and skip(src)):
-                        skipped += 1
-                        if progress is not None:
-                            progress(1)
-                        continue
-                    seen.add(src.sha256)
-                    yield src, exists, original_ingested_at(store, graph) if complete else None
+                skipped += 1
+                if progress is not None:
+                    progress(1)
 
-            parts = _partitions(planned(), max(1, partition_size))
+            planned = plan_sources(store, sources, skip=skip, seen=seen, on_skip=on_skip)
+            parts = _partitions(planned, max(1, partition_size))
             futures: dict[Any, list[tuple[SourceText, bool, str | None]]] = {}
 
             def submit_next() -> Any:

@@ -144,6 +144,31 @@ class StoreWriter:
         self._new_docs = 0
 
 
+def plan_sources(
+    store: GraphStore,
+    sources: Iterable[SourceText],
+    *,
+    skip: Callable[[SourceText], bool],
+    seen: set[str],
+    on_skip: Callable[[SourceText], None],
+) -> Iterator[tuple[SourceText, bool, str | None]]:
+    """Decide, per source, whether to extract it: yields ``(source, graph exists, first ingestion time)``.
+
+    A source is skipped (``on_skip``) when its text was already seen in this run, or when its graph holds a
+    complete document and ``skip(source)`` says so. A graph without its ``kg:Document`` marker (a crashed batch)
+    counts as existing but incomplete: it is extracted again and replaced, with a fresh ingestion time.
+    """
+    for src in sources:
+        graph = document_graph(src.sha256)
+        exists = store.has_graph(graph)
+        complete = exists and store.has_document(graph)
+        if src.sha256 in seen or (complete and skip(src)):
+            on_skip(src)
+            continue
+        seen.add(src.sha256)
+        yield src, exists, original_ingested_at(store, graph) if complete else None
+
+
 @dataclass
 class _Planned:
     source: SourceText
@@ -180,19 +205,15 @@ def ingest(
     seen: set[str] = set()
     skipped = 0
 
-    def texts() -> Iterator[str]:
+    def on_skip(_src: SourceText) -> None:
         nonlocal skipped
-        for src in sources:
-            graph = document_graph(src.sha256)
-            exists = store.has_graph(graph)
-            complete = exists and store.has_document(graph)
-            if src.sha256 in seen or (complete and skip(src)):
-                skipped += 1
-                if progress is not None:
-                    progress(1)
-                continue
-            seen.add(src.sha256)
-            pending.append(_Planned(src, exists, original_ingested_at(store, graph) if complete else None))
+        skipped += 1
+        if progress is not None:
+            progress(1)
+
+    def texts() -> Iterator[str]:
+        for src, exists, previous in plan_sources(store, sources, skip=skip, seen=seen, on_skip=on_skip):
+            pending.append(_Planned(src, exists, previous))
             yield src.text
 
     try:

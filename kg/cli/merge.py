@@ -14,17 +14,10 @@ from typing import Annotated, Any
 import typer
 
 from kg.cli import handle_errors, info, settings
+from kg.store import RdfFormatName
 
-
-class MergeFormat(StrEnum):
-    """RDF formats ``kg merge`` reads (default: from the file extension)."""
-
-    turtle = "turtle"
-    trig = "trig"
-    nquads = "nquads"
-    ntriples = "ntriples"
-    jsonld = "jsonld"
-    rdfxml = "rdfxml"
+#: RDF formats ``kg merge`` reads (default: from the file extension).
+MergeFormat = RdfFormatName
 
 
 class ResultFormat(StrEnum):

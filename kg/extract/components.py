@@ -487,7 +487,7 @@ class EntityFixer:
             name = doc[s:e].text
             if name in lex.stop_names or not _CAP.match(name) or len(name) < 2:
                 continue
-            low = [t for t in doc[s:e] if t.is_lower and t.is_alpha]
+            low = [t for t in doc[s:e] if t.is_lower and t.is_alpha and t.lower_ not in ("of", "and", "for", "the")]
             if len(low) >= 2 or (toks[e - 1].is_lower and (toks[e - 1].lower_ in lex.unit_nouns
                                                           or toks[e - 1].lower_ in lex.org_descriptors)):
                 continue  # "AI research department": a description, not a name
@@ -545,9 +545,10 @@ class EntityFixer:
         # trained NER misses it or cuts it at "of"
         inst = set(lex.raw["institution_heads"])
         ent_start = {ent.start: ent.label_ for ent in doc.ents}
+        ner_org = {i for ent in doc.ents if ent.label_ == "ORG" for i in range(ent.start, ent.end)}
         for t in toks:
             if t.lower_ not in inst or not t.is_title or t.i + 2 >= len(doc) or toks[t.i + 1].lower_ != "of" \
-                    or not _CAP.match(toks[t.i + 2].text) or boiler_at(t.idx):
+                    or not _CAP.match(toks[t.i + 2].text) or boiler_at(t.idx) or t.i in ner_org:
                 continue
             s = t.i
             while s > 0 and not toks[s].is_sent_start and toks[s - 1].is_title and toks[s - 1].pos_ == "PROPN":

@@ -180,9 +180,8 @@ class _Extraction:
                 continue
             long_ms = self.clusters[cands[0]].mentions
             together = {m.sent.start for m in cl.mentions} & {m.sent.start for m in long_ms}
-            as_unit = any(m.tstart > 0 and (self.doc[m.tstart - 1].lower_ in ("its", "their")
-                                            or self.doc[m.tstart - 1].lower_ in self.lex.unit_nouns)
-                          for m in long_ms)
+            as_unit = any(self._unit_apposition(m) or (m.tstart > 0 and (
+                self.doc[m.tstart - 1].lower_ in ("its", "their", *self.lex.unit_nouns))) for m in long_ms)
             if not together and not as_unit:
                 self._merge(cands[0], cid)
 
@@ -203,13 +202,18 @@ class _Extraction:
                 "its", "their"
             ):
                 return True
-            if re.match(rf",\s*(?:its|the \w+'s|[A-Z][\w.-]*(?:'s|’s|'|’))\s+(?:[\w-]+\s+){{0,3}}(?:{nouns})\b",
-                        self.text[m.end:m.end + 80]) or re.match(
+            if self._unit_apposition(m) or re.match(
                 rf"\s+(?:is|was|becomes|became|remains)\s+(?:a|an|the|its)\s+(?:[\w-]+\s+){{0,3}}(?:{nouns})\b",
                 self.text[m.end:m.end + 80]
             ):
                 return True
         return False
+
+    def _unit_apposition(self, m: Mention) -> bool:
+        """'X, its/the company's/Y's research unit' or 'X, a unit of Y'."""
+        nouns = "|".join(re.escape(n) for n in self.lex.unit_nouns)
+        return bool(re.match(rf",\s*(?:its|the \w+'s|[A-Z][\w.-]*(?:'s|’s|'|’)|an?)\s+(?:[\w-]+\s+){{0,3}}"
+                             rf"(?:{nouns})\b", self.text[m.end:m.end + 80]))
 
     def _possessed(self, m: Mention) -> bool:
         """'its X', 'its unit X', 'Y's X': X is a part of something else, not what a later 'its' means."""

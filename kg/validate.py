@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from kg.errors import KgError, RdfSyntaxError
 from kg.resources import data_dir, ontology_file
 from kg.store import GraphStore
-from kg.vocab import PREFIXES, SH, XSD
+from kg.vocab import GRAPH, PREFIXES, SH, XSD
 
 SHAPES_NS = "https://w3id.org/kgnews/shapes#"
 
@@ -144,5 +144,15 @@ def _term_text(t: object) -> str:
 
 
 def validate_store(store: GraphStore, *, graph: ox.NamedNode | None = None) -> ValidationReport:
-    """Validate the store (the union of its graphs, or only ``graph``) against ``ontology/shapes.ttl``."""
-    return validate_graph(_rdflib_graph(store.quads(graph)))
+    """Validate the store (the union of its graphs, or only ``graph``) against ``ontology/shapes.ttl``.
+
+    For the whole store, the raw graphs of merged sources (``kg.vocab.source_graph``) are left out: they keep their
+    own vocabulary unchanged; what they say in ours is in their mapped graphs, which are validated.
+    """
+    if graph is not None:
+        return validate_graph(_rdflib_graph(store.quads(graph)))
+    raw = f"{GRAPH}source/"
+    quads = (q for q in store.quads() if not (isinstance(q.graph_name, ox.NamedNode)
+                                              and q.graph_name.value.startswith(raw)
+                                              and not q.graph_name.value.endswith("/mapped")))
+    return validate_graph(_rdflib_graph(quads))

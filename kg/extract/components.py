@@ -25,7 +25,7 @@ from kg.extract.lexicon import lexicon, org_key
 BOILER_KEY = "kg_boilerplate"
 _CAP = re.compile(r"^(?:[A-Z0-9]|[a-z][A-Z])")
 DATELINE_KEY = "kg_datelines"
-# "HELSINKI, March 4 (Reuters) - ", "TOKYO (Kyodo) -- ", "NEW DELHI, Jan 14 (PTI) ": upper-case place, optional date,
+# "OSLO, May 2 (Reuters) - ", "LIMA (Andina) -- ", "NAIROBI, Feb 3 (KNA) ": upper-case place, optional date,
 # optional agency in brackets, optional dash; the body starts with a capital letter
 _DATELINE = re.compile(
     r"^\s*(?:[A-Z][A-Z.'-]+\s?)+(?P<date>,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
@@ -145,7 +145,7 @@ class EntityFixer:
                                or doc[end - 1].lower_ in ("and", "or")
                                or (doc[end - 1].is_punct and doc[end - 1].text not in (")",))):
             end -= 1
-        # dateline: "SEOUL - Expecting ..." : keep what follows the dash only if it is a name
+        # dateline: "OSLO - Expecting ..." : keep what follows the dash only if it is a name
         for i in range(start, end):
             if doc[i].text in ("-", "–", "—") and doc[i].whitespace_ and i > start and doc[start:i].text.isupper():
                     return i + 1, i + 1  # a dateline swallowed into a name: drop the whole span
@@ -164,7 +164,7 @@ class EntityFixer:
             if j > i and t.tag_ in ("NNP", "NNPS") and t.is_alpha:
                 j += 1
                 continue
-            # "SK hynix": a lower-case word right after a short upper-case acronym
+            # "QX nova": a lower-case word right after a short upper-case acronym
             if (j == i + 1 and doc[i].is_upper and len(doc[i]) <= 3 and t.is_alpha and t.is_lower
                     and t.tag_ == "NN" and t.lower_ not in self.lex.org_descriptors
                     and t.lower_ not in self.lex.product_descriptors and t.lower_ not in self.lex.unit_nouns):
@@ -179,12 +179,12 @@ class EntityFixer:
         return j
 
     def _is_product_context(self, doc: Doc, start: int, end: int) -> bool:
-        """'the Yuanbao assistant', 'X operating system', 'X, the consumer assistant'."""
+        """'the Pixie assistant', 'X operating system', 'X, the consumer assistant'."""
         lex = self.lex
         if end < len(doc) and doc[end].lower_ in ("model", "models") and any(
             ent.label_ == "ORG" and ent.start <= start < ent.end for ent in doc.ents
         ):
-            return False  # "Google models": models by an organization
+            return False  # "Zentra models": models by an organization
         if end < len(doc):
             nxt = doc[end].lower_
             two = doc[end:end + 2].text.lower()
@@ -234,7 +234,7 @@ class EntityFixer:
                 t = doc[j]
                 if t.text in (",", ".", ";", "(", ")") or t.tag_ in ("VBD", "VBZ", "VBP", "MD"):
                     break
-                word = hyphen_word(doc, j)  # "the San Francisco start-up"
+                word = hyphen_word(doc, j)  # "the Oslo start-up"
                 if word in lex.org_descriptors and (t.pos_ == "NOUN" or word != t.lower_):
                     nxt = doc[j + 1] if j + 1 < len(doc) else None
                     if nxt is None or nxt.pos_ != "NOUN":
@@ -313,7 +313,7 @@ class EntityFixer:
                         and toks[s].text not in lex.non_model_words and toks[e - 1].lower_ not in lex.org_heads):
                     spans.append((s, e, "MODEL", 5))
 
-        # 3b. "X's Doubao model", "its R1 reasoning model", "the Orion-7 model": a name before the noun model
+        # 3b. "X's Lumo model", "its K2 reasoning model", "the Orion-7 model": a name before the noun model
         for t in toks:
             if t.lower_ not in ("model", "models", "llm", "chatbot") or t.i == 0:
                 continue
@@ -342,7 +342,7 @@ class EntityFixer:
             if _CAP.match(n.text) and n.text not in lex.stop_names and not n.is_sent_start and n.pos_ == "PROPN":
                 spans.append((n.i, n.i + 1, "PROGRAM", 3))
 
-        # 3c. "R1, a reasoning model" and "X's o1": short names that the context says are models
+        # 3c. "K2, a reasoning model" and "X's z1": short names that the context says are models
         for t in toks:
             if boiler_at(t.idx) or not re.fullmatch(r"[A-Za-z]{1,3}\d+(?:\.\d+)?(?:-[A-Za-z]+)?", t.text):
                 continue
@@ -403,7 +403,7 @@ class EntityFixer:
             if (low in lex.org_descriptors or low in lex.unit_nouns) and not t.is_title and t.i + 1 < len(doc):
                 s = t.i + 1
                 if toks[s].text == "," and s + 1 < len(doc) and low in lex.unit_nouns:
-                    s += 1  # "its foundry division, Samsung Foundry, will ..."
+                    s += 1  # "its foundry division, Kestrel Foundry, will ..."
                 if t.pos_ not in ("NOUN", "PROPN") or not toks[s].text[:1].isupper():
                     continue
                 if not _CAP.match(toks[s].text) or toks[s].text in lex.stop_names or boiler_at(toks[s].idx):
@@ -460,7 +460,7 @@ class EntityFixer:
             if e > s and doc[s:e].text not in lex.stop_names:
                 spans.append((s, e, "PROGRAM", 3))
 
-        # 4c. "X, a wholly owned subsidiary of ...", "X, the Beijing-based search company": appositive descriptor
+        # 4c. "X, a wholly owned subsidiary of ...", "X, the Oslo-based search company": appositive descriptor
         for t in toks:
             if t.text != "," or t.i == 0 or not _CAP.match(toks[t.i - 1].text) or boiler_at(t.idx):
                 continue
@@ -492,7 +492,7 @@ class EntityFixer:
                                                           or toks[e - 1].lower_ in lex.org_descriptors)):
                 continue  # "AI research department": a description, not a name
             cut = [i for i in range(s + 1, e - 1) if toks[i].lower_ == "and"]
-            # "Alibaba and Tencent" is two names ("Ministry of Science and ICT" is one)
+            # "Zentra and Orbis" is two names ("Ministry of Trade and Industry" is one)
             if cut and not any(toks[i].lower_ in ("of", "for") for i in range(s, cut[0])):
                 bounds = [s, *[c for i in cut for c in (i, i + 1)], e]
                 for a, b in zip(bounds[::2], bounds[1::2], strict=False):
@@ -506,7 +506,7 @@ class EntityFixer:
                 continue
             if (label == "ORG" and any(t.lower_ == "of" for t in doc[s:e]) and e + 1 < len(doc)
                     and toks[e].lower_ == "and" and _CAP.match(toks[e + 1].text)):
-                e = self._name_run(doc, e + 1, len(doc))  # "Ministry of Science and ICT" is one name
+                e = self._name_run(doc, e + 1, len(doc))  # "Ministry of Trade and Industry" is one name
                 name = doc[s:e].text
             if self._is_product_context(doc, s, e):
                 continue
@@ -578,7 +578,7 @@ class EntityFixer:
                 if e > s and doc[s:e].text not in lex.stop_names:
                     spans.append((s, e, "ORG", 2))
 
-        # 5c. the owner of a model is an organization: "X's GPT-4o"
+        # 5c. the owner of a model is an organization: "X's Zen-4o"
         models = [(s, e) for s, e, lab, _ in spans if lab == "MODEL"]
         for ms, _me in models:
             if ms >= 2 and toks[ms - 1].tag_ == "POS" and _CAP.match(toks[ms - 2].text):
@@ -597,7 +597,7 @@ class EntityFixer:
             if label != "ORG" and org_key(doc[s:e].text) in org_keys:
                 spans.append((s, e, "ORG", 1))
 
-        # 6. coordination: names listed with an organization are organizations ("Google, Mistral and Anthropic")
+        # 6. coordination: names listed with an organization are organizations ("Zentra, Orbis and Helio")
         orgs = {(s, e) for s, e, lab, _ in spans if lab == "ORG"}
         person_tokens = {i for ent in doc.ents if ent.label_ == "PERSON" and self._personal(doc, ent.start, ent.end)
                          for i in range(ent.start, ent.end)}
@@ -622,7 +622,7 @@ class EntityFixer:
                             break
                         ns, ne = k, self._name_run(doc, k, len(doc))
                         if not conj and not listed(ne):
-                            break  # "Microsoft, Google said" is not a list
+                            break  # "Zentra, Orbis said" is not a list
                     else:
                         k = cur_s - 1
                         conj = k >= 0 and toks[k].lower_ in ("and", "or")
@@ -691,7 +691,7 @@ class EntityFixer:
                 if sp is None:
                     continue
                 extra.append(Span(doc, sp.start, sp.end, label=known[m.group(0)]))
-        # the family of an acronym-led organization: "SK Group" makes "SK Innovation" a name too
+        # the family of an acronym-led organization: "QX Group" makes "QX Energy" a name too
         acronyms = {sp.text.split()[0] for sp in chosen if sp.label_ == "ORG" and len(sp) > 1
                     and sp[0].is_upper and 2 <= len(sp[0]) <= 4 and sp[0].text not in lex.stop_names}
         if acronyms:

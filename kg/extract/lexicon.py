@@ -128,8 +128,8 @@ def lexicon() -> Lexicon:
 def org_key(name: str) -> str:
     """Normalised identity of an organization name: case, punctuation and legal suffixes dropped.
 
-    >>> org_key("Alibaba Group Holding Ltd."), org_key("the Google LLC")
-    ('alibaba', 'google')
+    >>> org_key("Zentra Group Holding Ltd."), org_key("the Orbis LLC")
+    ('zentra', 'orbis')
     """
     lex = lexicon()
     toks = [re.sub(r"\.(?:com|net|io|ai)$", "", t.strip(".,'’")) for t in re.findall(r"[\w&.+'’-]+", name.lower())]

@@ -106,7 +106,7 @@ class _Extraction:
             if any(a <= ent.start_char < b for a, b in datelines):
                 continue  # the place and the news agency of a dateline
             if ent.label_ == "ORG" and self.text[ent.end_char:ent.end_char + 6].lower() == "-based":
-                continue  # "the Espoo-based group": a place
+                continue  # "the Oslo-based group": a place
             end = _clean_end(self.text, ent.start_char, ent.end_char)
             if end <= ent.start_char:
                 continue
@@ -147,7 +147,7 @@ class _Extraction:
             cid = keys[key]
             self.clusters[cid].mentions.append(m)
             self.cluster_of[id(m)] = cid
-        # "V3" and "DeepSeek-V3": a model name with its developer's name in front is the same model
+        # "K2" and "Zentra-K2": a model name with its developer's name in front is the same model
         org_forms = {m.text.lower() for m in self.mentions if m.label == "ORG"}
         models = {cid: cl for cid, cl in self.clusters.items() if cl.label == "MODEL"}
         for a_id, a in list(models.items()):
@@ -159,7 +159,7 @@ class _Extraction:
                     if long.endswith(sep + short) and long[: -len(short) - 1].lower() in org_forms:
                         self._merge(b_id, a_id)
                         break
-        # "Reliance Industries Ltd (RIL)": an acronym in brackets right after a name is the same organization
+        # "Borealis Industries Ltd (BIL)": an acronym in brackets right after a name is the same organization
         orgs = [m for m in self.mentions if m.label == "ORG"]
         for a, b in itertools.pairwise(orgs):
             between = self.text[a.end:b.start]
@@ -167,7 +167,7 @@ class _Extraction:
                 self._merge(self.cid(a), self.cid(b))
 
     def _merge_short_names(self) -> None:
-        """'Wexford' after 'Wexford Capital': a one-word name that starts exactly one other organization's name
+        """'Orbis' after 'Orbis Capital': a one-word name that starts exactly one other organization's name
         (not one presented as a unit, never named beside it in one sentence) is a short form of it."""
         orgs = {cid: cl for cid, cl in self.clusters.items() if cl.label == "ORG"}
         for cid, cl in list(orgs.items()):
@@ -360,7 +360,7 @@ class _Extraction:
         for _ in range(6):
             subjects = [ch for ch in v.children if ch.dep_ in ("nsubj", "nsubjpass", "csubj")]
             for ch in subjects:
-                # the subject phrase may be "Alphabet Inc's Google": take the head token's mention
+                # the subject phrase may be "Orbis Inc's Helio": take the head token's mention
                 c = self.org_of_token(ch.i)
                 if c is None:
                     for t in ch.subtree:
@@ -756,7 +756,7 @@ class _Extraction:
                     tail = text[m.end:sent.end_char]
                     bm = lex.based_on_re.search(tail)
                     # near the name, or further on in its own apposition/relative clause when no other model
-                    # is named in between: "M, a 13B model that was fine-tuned from B"
+                    # is named in between: "M, a 20B model that was fine-tuned from B"
                     if bm and (bm.start() <= 60 or (bm.start() <= 130 and not any(
                             m.end < x.start < m.end + bm.start() for x in model_ms)
                             and not re.search(r"[;.]\s", tail[:bm.start()]))):
@@ -829,7 +829,7 @@ class _Extraction:
             return c
         if root.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "ccomp" \
                 and verb.head.lemma_ in ("say", "announce", "confirm", "add", "state", "tell"):
-            c, _ = self.subject_org(verb.head)  # "Baidu said M would be free"
+            c, _ = self.subject_org(verb.head)  # "Zentra said M would be free"
             return c
         return None
 
@@ -877,7 +877,7 @@ class _Extraction:
                               re.IGNORECASE))
 
     def _inherit_developers(self, models: list[Model]) -> list[Model]:
-        """A model without a stated developer takes it from its family ('Llama 2' from 'Llama 3'), from the model
+        """A model without a stated developer takes it from its family ('Fjord 2' from 'Fjord 3'), from the model
         built on it, or else from the document's main organization."""
         from dataclasses import replace
 
@@ -905,7 +905,7 @@ class _Extraction:
 
     # ---- investments ----------------------------------------------------------------------------------------
     def _holdings(self, a0: int, a1: int) -> bool:
-        """'which manages about $1.2 trillion in assets': money a fund holds, not money it puts in."""
+        """'which manages about $900 billion in assets': money a fund holds, not money it puts in."""
         verbs, after = _holdings_res()
         return bool(verbs.search(self.text[max(0, a0 - 45):a0]) or after.match(self.text[a1:a1 + 40]))
 
@@ -989,7 +989,7 @@ class _Extraction:
                     status = "announced"
                 ev = self.evidence(a0, end_ev, sent, inv_rule, 0.75 if inv_rule == "investment.subject" else 0.55)
                 key = (investor, round(mo.amount), mo.currency)
-                for other in list(found):  # "Samsung" in the headline, "Samsung Electronics Co." in the body
+                for other in list(found):  # "Kestrel" in the headline, "Kestrel Electronics Co." in the body
                     if other[1:] == key[1:] and other[0] != investor:
                         a, b = self.cname(other[0]) or "", self.cname(investor) or ""
                         if a.lower().startswith(b.lower() + " ") or b.lower().startswith(a.lower() + " "):
@@ -1068,7 +1068,7 @@ class _Extraction:
                 sent = m.sent
                 tail = text[m.end:sent.end_char]
                 om = lex.organizer_re.search(tail)
-                # close to the name, or at the end of its apposition: "X, a programme for start-ups run by A"
+                # close to the name, or at the end of its apposition: "X, a scheme for founders run by A"
                 if om and (om.start() <= 40 or (om.start() <= 100 and re.match(r",\s*(?:a|an|the)\s", tail)
                                                  and not re.search(r"[;.]", tail[:om.start()])
                                                  and not any(m.end < x.start < m.end + om.start()
@@ -1115,7 +1115,7 @@ class _Extraction:
                             organizers.extend(self._co_organizers(verb, subj_i))
                             evs.append(self.mention_ev(m, "program.subject", 0.65))
                 if not organizers:
-                    # "the X Program, a research fellowship it runs with B": a relative clause on the apposition
+                    # "the X Programme, a training scheme it runs with B": a relative clause on the apposition
                     root = doc[m.tstart:m.tend].root
                     for ap in root.children:
                         if ap.dep_ != "appos":

@@ -195,7 +195,9 @@ class _Extraction:
 
     def _unit_like(self, c: int) -> bool:
         """An organization the text presents as a part of another ('X, its/Y's research department'): 'the
-        company' does not refer to it."""
+        company' does not refer to it. Once the subsidiary edges are read, every child is one."""
+        if self.clusters[c].kind:
+            return True
         nouns = "|".join(re.escape(n) for n in self.lex.unit_nouns)
         for m in self.clusters[c].mentions:
             if self._possessed(m) and self.doc[m.tstart - 1].is_lower and self.doc[m.tstart - 1].lower_ not in (
@@ -489,6 +491,17 @@ class _Extraction:
                 if parent is not None and not self.local_negation(doc[max(owner_tok - 3, 0)].idx, m.start):
                     add(c, parent, rel, self.mention_ev(m, rule, 0.85 if "main" not in rule else 0.6))
                     explicit_child.add(id(m))
+                    if j >= 0 and doc[j].lower_ in lex.unit_nouns and doc[j].tag_ in ("NNS", "NNPS"):
+                        # "its units X, Y and Z": every name of the list that follows the plural noun
+                        prev = m
+                        for x in self.orgs_in(m.sent):
+                            if x.start <= prev.start:
+                                continue
+                            if not re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+)", self.text[prev.end:x.start]):
+                                break
+                            add(self.cid(x), parent, rel, self.mention_ev(x, rule + "-list", 0.75))
+                            explicit_child.add(id(x))
+                            prev = x
             # R2: "X, a (wholly owned) subsidiary of Y" / "X is a unit of Y"
             after = self.text[m.end:m.end + 90]
             nouns = "|".join(re.escape(n) for n in sorted(lex.unit_nouns, key=len, reverse=True))
@@ -536,7 +549,8 @@ class _Extraction:
                         t = doc[q]
                         word = t.lower_
                         if word in lex.unit_nouns and (q + 1 >= len(doc) or doc[q + 1].text in (",", ".", ";", ")")
-                                                       or doc[q + 1].pos_ in ("VERB", "AUX")):
+                                                       or doc[q + 1].pos_ in ("VERB", "AUX")
+                                                       or doc[q + 1].lower_ in ("in", "at", "based")):
                             rest = self.text[t.idx:m.sent.end_char][:60]
                             if (not self.local_negation(m.start, t.idx) and self.doc[q - 1].lower_ != "former"
                                     and not re.search(r"\b(?:spun off|sold|divested|no longer|former|not)\b", rest)):

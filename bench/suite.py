@@ -398,5 +398,16 @@ def _plain(obj: Any) -> Any:
 
 
 def max_rss_mb() -> float:
-    """Peak resident memory of this process in MB (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process in MB.
+
+    Linux keeps ``ru_maxrss`` across fork and exec, so a child started by a big parent reports the parent's peak;
+    ``VmHWM`` in /proc/self/status belongs to this address space only, so it is read first.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

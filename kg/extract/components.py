@@ -708,8 +708,18 @@ class EntityFixer:
         covered = set()
         for sp in final:
             covered.update(range(sp.start, sp.end))
+        org_first = {sp[0].text for sp in final if sp.label_ == "ORG" and len(sp) > 1}
+        short_orgs: set[str] = set()
         for ent in doc.ents:
             if ent.label_ in _KEEP_LABELS and not any(i in covered for i in range(ent.start, ent.end)):
+                if (ent.label_ in ("PERSON", "NORP") and len(ent) == 1 and ent.text in org_first
+                        and ent.text.lower() not in lex.places and not self._personal(doc, ent.start, ent.end)
+                        and (ent.root.dep_ in ("nsubj", "nsubjpass", "poss") or ent.text in short_orgs)):
+                    # "Corvax said ...", "Corvax's unit": the first word of an organization named in the text
+                    final.append(Span(doc, ent.start, ent.end, label="ORG"))
+                    covered.update(range(ent.start, ent.end))
+                    short_orgs.add(ent.text)
+                    continue
                 if ent.label_ in ("PERSON", "GPE", "LOC", "NORP") and any(
                     ent.text == sp.text for sp in final if sp.label_ == "ORG"
                 ):

@@ -408,7 +408,8 @@ class _Extraction:
                 gap = self.doc[run[-1].tend:m.tstart]
                 ok = (len(gap) <= 12 and any(t.text in (",", "and", "or") for t in gap)
                       and not any((t.pos_ in ("VERB", "AUX") and not _in_hyphenation(t))
-                                  or t.text in ("(", ")", ";", ":") for t in gap))
+                                  or t.text in ("(", ")", ";", ":") or t.tag_ == "POS" or t.lower_ == "of"
+                                  for t in gap))
                 if not ok:
                     run = []
             run.append(m)

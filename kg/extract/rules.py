@@ -170,12 +170,15 @@ class _Extraction:
         """'Orbis' after 'Orbis Capital': a one-word name that starts exactly one other organization's name
         (not one presented as a unit, never named beside it in one sentence) is a short form of it."""
         orgs = {cid: cl for cid, cl in self.clusters.items() if cl.label == "ORG"}
+        by_first: dict[str, set[int]] = {}  # first word of a longer name -> its clusters
+        for cid, cl in orgs.items():
+            for f in cl.forms:
+                if " " in f:
+                    by_first.setdefault(f.split(" ", 1)[0].lower(), set()).add(cid)
         for cid, cl in list(orgs.items()):
             if cid not in self.clusters or any(" " in f for f in cl.forms):
                 continue
-            word = cl.forms[0].lower() + " "
-            cands = [o for o, ocl in orgs.items() if o != cid and o in self.clusters
-                     and any(f.lower().startswith(word) for f in ocl.forms)]
+            cands = [o for o in by_first.get(cl.forms[0].lower(), ()) if o != cid and o in self.clusters]
             if len(cands) != 1:
                 continue
             long_ms = self.clusters[cands[0]].mentions

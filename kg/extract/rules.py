@@ -105,8 +105,9 @@ class _Extraction:
                 continue
             if any(a <= ent.start_char < b for a, b in datelines):
                 continue  # the place and the news agency of a dateline
-            if ent.label_ == "ORG" and self.text[ent.end_char:ent.end_char + 6].lower() == "-based":
-                continue  # "the Oslo-based group": a place
+            if ent.label_ == "ORG" and (self.text[ent.end_char:ent.end_char + 6].lower() == "-based"
+                                        or re.fullmatch(r"\d+(?:\.\d+)?[BMKT]", ent.text)):
+                continue  # "the Oslo-based group": a place; "8B": a size
             end = _clean_end(self.text, ent.start_char, ent.end_char)
             if end <= ent.start_char:
                 continue
@@ -286,7 +287,10 @@ class _Extraction:
 
     def resolve_ref(self, i: int, exclude: int | None = None) -> int | None:
         """Organization that a pronoun or 'the company' at token ``i`` refers to (never ``exclude``)."""
-        if self.doc[i].lower_ in ("its", "their"):
+        tok = self.doc[i]
+        if tok.lower_ in ("its", "their") or (tok.lower_ in ("it", "they") and tok.dep_ in ("nsubj", "nsubjpass")
+                                              and tok.head.dep_ == "ccomp"):
+            # "X, a platform controlled by Y, said it would ...": the subject of the reporting clause
             c = self._clause_subject(i, exclude)
             if c is not None:
                 return c

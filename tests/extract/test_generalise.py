@@ -70,3 +70,14 @@ def test_co_organizers_from_conjoined_subjects_and_with(run):
 def test_a_sentence_adverb_is_not_a_programme(run):
     facts = run("Separately, the Velto Robotics Challenge, a contest organised by Velto Robotics, opens in May.")
     assert {p.name for p in facts.programs} == {"Velto Robotics Challenge"}
+
+
+def test_reported_it_is_the_reporting_subject(run):
+    facts = run("Pavo, a ticketing app controlled by the retailer Lindqvist Group, said it would put 300 billion won "
+                "into a joint studio.")
+    assert [(i.investor, i.amount, i.currency) for i in facts.investments] == [("Pavo", 300_000_000_000, "KRW")]
+
+
+def test_size_shorthands_are_not_organizations(run):
+    facts = run("Rennet Labs released Arvo-2 in 2B, 9B and 40B sizes; the Arvo-2 models are open-weight.")
+    assert not {"9B", "40B", "2B"} & _orgs(facts)

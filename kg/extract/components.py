@@ -404,8 +404,8 @@ class EntityFixer:
                 s = t.i + 1
                 if toks[s].text == "," and s + 1 < len(doc) and low in lex.unit_nouns:
                     s += 1  # "its foundry division, Kestrel Foundry, will ..."
-                if t.pos_ not in ("NOUN", "PROPN") or not toks[s].text[:1].isupper():
-                    continue
+                if (t.pos_ not in ("NOUN", "PROPN") and low == t.lower_) or not toks[s].text[:1].isupper():
+                    continue  # a hyphenated descriptor ("start-up") may end in a particle
                 if not _CAP.match(toks[s].text) or toks[s].text in lex.stop_names or boiler_at(toks[s].idx):
                     continue
                 if t.dep_ in ("compound",) and t.head.i < t.i:

@@ -835,6 +835,17 @@ class _Extraction:
                     c = self.org_of_token(subj.i)
                     if c is not None:
                         return c
+        # "built on M from the Jakarta start-up X", "M by X"
+        if m.tend < len(doc) and doc[m.tend].lower_ in ("from", "by"):
+            for k in range(m.tend + 1, min(m.tend + 7, len(doc))):
+                mm = self.mention_at(k)
+                if mm is not None:
+                    if mm.label == "ORG":
+                        return self.cid(mm)
+                    break
+                if (doc[k].is_punct and doc[k].text != "-") or (
+                        doc[k].pos_ in ("VERB", "AUX", "NUM") and not _in_hyphenation(doc[k])):
+                    break
         # "M, an open model developed by X"
         gap = re.match(r",\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?(?:developed|built|made|created|trained|released)"
                        r"\s+by\s+", self.text[m.end:m.end + 80])

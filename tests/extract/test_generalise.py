@@ -81,3 +81,9 @@ def test_reported_it_is_the_reporting_subject(run):
 def test_size_shorthands_are_not_organizations(run):
     facts = run("Rennet Labs released Arvo-2 in 2B, 9B and 40B sizes; the Arvo-2 models are open-weight.")
     assert not {"9B", "40B", "2B"} & _orgs(facts)
+
+
+def test_hyphenated_descriptor_and_model_from_a_developer(run):
+    facts = run("Halden Mobile built Tarn-2 on Oska-4 from the Lagos start-up Kumbi AI, the company said.")
+    assert "Kumbi AI" in _orgs(facts)
+    assert {m.name: m.developer for m in facts.models}["Oska-4"] == "Kumbi AI"

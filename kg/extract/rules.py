@@ -535,7 +535,7 @@ class _Extraction:
                 if doc[k].lower_ in ("its", "their"):
                     owner = self.resolve_ref(k, exclude=c)
                     k += 1
-                elif doc[k].lower_ in ("a", "an", "the"):
+                elif doc[k].lower_ in ("a", "an", "the", "another"):
                     k += 1
                     pos = next((q for q in range(k + 1, min(k + 6, len(doc))) if doc[q].tag_ == "POS"
                                 or (doc[q].is_punct and doc[q].text != "-")), None)
@@ -545,7 +545,10 @@ class _Extraction:
                             self.resolve_ref(pos - 1, exclude=c) if doc[pos - 1].lower_ in lex.coref_nouns else None)
                         k = pos + 1
                     else:
-                        owner = self.main_org
+                        # "X, another Y unit": an organization named right after the determiner owns X
+                        om = self.mention_at(k)
+                        owner = (self.cid(om) if om is not None and om.label == "ORG" and om.start == doc[k].idx
+                                 and self.cid(om) != c else self.main_org)
                 elif k + 1 < len(doc) and doc[k + 1].tag_ == "POS":
                     pm = self.mention_at(k)
                     owner = self.cid(pm) if pm is not None and pm.label == "ORG" else None

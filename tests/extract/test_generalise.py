@@ -87,3 +87,10 @@ def test_hyphenated_descriptor_and_model_from_a_developer(run):
     facts = run("Halden Mobile built Tarn-2 on Oska-4 from the Lagos start-up Kumbi AI, the company said.")
     assert "Kumbi AI" in _orgs(facts)
     assert {m.name: m.developer for m in facts.models}["Oska-4"] == "Kumbi AI"
+
+
+def test_another_owner_unit_apposition(run):
+    facts = run("Harrow Group said hiring covers its cloud arm, Harrow Cloud. The payments service Kestrel, a unit "
+                "of Harrow Group, and the travel app Pindle, another Harrow unit, are hiring too.")
+    edges = _edges(facts)
+    assert ("Pindle", "Harrow Group") in edges and ("Kestrel", "Harrow Group") in edges

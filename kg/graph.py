@@ -181,6 +181,20 @@ def _iri_tail(iri: str) -> str:
 # --------------------------------------------------------------------------------------------------------------
 
 
+def _add_kind(g: nx.DiGraph, data: GraphData, kind: str) -> None:
+    """Add every entity of one kind (so entities without relations still show)."""
+    for iri, ent in sorted(data.entities.items()):
+        if ent["kind"] == kind:
+            _add_entity(g, data, iri)
+
+
+def _link(g: nx.DiGraph, data: GraphData, source: str, target: str, *, relation: str, label: str = "") -> None:
+    """Add both ends (with their attributes) and a typed edge source → target."""
+    _add_entity(g, data, source)
+    _add_entity(g, data, target)
+    g.add_edge(source, target, relation=relation, label=label)
+
+
 def _add_entity(g: nx.DiGraph, data: GraphData, iri: str) -> None:
     if iri in g:
         return
@@ -243,9 +257,7 @@ def subsidiary_tree(source: Source, root: str | None = None) -> nx.DiGraph:
     data = _data(source)
     g = nx.DiGraph(view=View.subsidiaries.value)
     for child, _, parent in _relations(data, "subsidiaryOf"):
-        _add_entity(g, data, parent)
-        _add_entity(g, data, child)
-        g.add_edge(parent, child, relation="hasSubsidiary", label="")
+        _link(g, data, parent, child, relation="hasSubsidiary")
     return _restrict(g, data, root, descendants=True)
 
 
@@ -256,17 +268,11 @@ def model_lineage(source: Source, root: str | None = None) -> nx.DiGraph:
     """
     data = _data(source)
     g = nx.DiGraph(view=View.models.value)
-    for iri, ent in sorted(data.entities.items()):
-        if ent["kind"] == "model":
-            _add_entity(g, data, iri)
+    _add_kind(g, data, "model")
     for model, _, dev in _relations(data, "developer"):
-        _add_entity(g, data, dev)
-        _add_entity(g, data, model)
-        g.add_edge(dev, model, relation="developed", label="")
+        _link(g, data, dev, model, relation="developed")
     for model, _, base in _relations(data, "basedOn"):
-        _add_entity(g, data, base)
-        _add_entity(g, data, model)
-        g.add_edge(base, model, relation="basisOf", label="based on")
+        _link(g, data, base, model, relation="basisOf", label="based on")
     return _restrict(g, data, root, descendants=False)
 
 
@@ -339,13 +345,9 @@ def program_graph(source: Source, root: str | None = None) -> nx.DiGraph:
     """Every program and organizer → program edges (``organizes``)."""
     data = _data(source)
     g = nx.DiGraph(view=View.programs.value)
-    for iri, ent in sorted(data.entities.items()):
-        if ent["kind"] == "program":
-            _add_entity(g, data, iri)
+    _add_kind(g, data, "program")
     for program, _, org in _relations(data, "organizer"):
-        _add_entity(g, data, org)
-        _add_entity(g, data, program)
-        g.add_edge(org, program, relation="organizes", label="")
+        _link(g, data, org, program, relation="organizes")
     return _restrict(g, data, root, descendants=False)
 
 

@@ -19,6 +19,8 @@ from kg.errors import InputError, QueryError, StoreError, ValidationFailed
 
 
 class InFormat(StrEnum):
+    """Mirror of kg.corpus.InputFormat, kept here so read-only commands need not import kg.corpus at start-up."""
+
     auto = "auto"
     text = "text"
     jsonl = "jsonl"
@@ -118,13 +120,9 @@ def ingest_cmd(
         from kg.extract import load_pipeline
 
         nlp = load_pipeline(model)
-        store = _open(ctx, read_only=False)
-        try:
-            with _progress(show, total) as tick:
-                report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size, skip_existing=skip,
-                                progress=tick, errors=log)
-        finally:
-            store.close()
+        with _open(ctx, read_only=False) as store, _progress(show, total) as tick:
+            report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size, skip_existing=skip,
+                            progress=tick, errors=log)
     if report.documents == 0 and report.skipped == 0 and report.failed:
         first = log.messages[0] if log.messages else "see the warnings above"
         raise InputError(f"no document could be read ({report.failed} failed; first: {first})")
@@ -244,19 +242,13 @@ def query_cmd(
             raise QueryError("refusing a SPARQL UPDATE: queries are read-only; pass --allow-update to change the store")
         if params:
             raise QueryError("parameters cannot be bound in an UPDATE")
-        store = _open(ctx, read_only=False, must_exist=True)
-        try:
+        with _open(ctx, read_only=False, must_exist=True) as store:
             store.update(body)
-        finally:
-            store.close()
         info(ctx, "update applied")
         return
-    store = _open(ctx, read_only=True)
-    try:
+    with _open(ctx, read_only=True) as store:
         result = run_query(store, text, params)
         write_result(result, fmt.value, _stdout_text())
-    finally:
-        store.close()
 
 
 def queries_cmd() -> None:
@@ -294,8 +286,7 @@ def export_cmd(
             g = NamedNode(iri)
         except ValueError as err:
             raise InputError(f"--graph: not an IRI: {graph!r} ({err})") from None
-    store = _open(ctx, read_only=True)
-    try:
+    with _open(ctx, read_only=True) as store:
         if g is not None and not store.has_graph(g):
             raise StoreError(f"no graph {iri} in the store")
         if out is None:
@@ -313,19 +304,14 @@ def export_cmd(
             Path(tmp).unlink(missing_ok=True)
             raise
         info(ctx, f"wrote {out}")
-    finally:
-        store.close()
 
 
 def validate_cmd(ctx: typer.Context) -> None:
     """Check the store against the SHACL shapes; print each violation."""
     from kg.validate import validate_store
 
-    store = _open(ctx, read_only=True)
-    try:
+    with _open(ctx, read_only=True) as store:
         report = validate_store(store)
-    finally:
-        store.close()
     out = _stdout_text()
     if report.conforms:
         out.write("conforms: the store satisfies every shape\n")
@@ -341,11 +327,8 @@ def stats_cmd(ctx: typer.Context) -> None:
     """Counts of quads, named graphs and documents in the store."""
     from kg.store import stats
 
-    store = _open(ctx, read_only=True)
-    try:
+    with _open(ctx, read_only=True) as store:
         s = stats(store)
-    finally:
-        store.close()
     _stdout_text().write(f"quads\t{s.quads}\ngraphs\t{s.graphs}\ndocuments\t{s.documents}\n")
 
 
@@ -357,11 +340,8 @@ def remove_cmd(
     """Remove one document (its named graph) from the store."""
     from kg.ingest import remove_document
 
-    store = _open(ctx, read_only=False, must_exist=True)
-    try:
+    with _open(ctx, read_only=False, must_exist=True) as store:
         iri = remove_document(store, doc)
-    finally:
-        store.close()
     info(ctx, f"removed {iri}")
 
 
@@ -372,11 +352,8 @@ def demo_cmd(
     """Ingest the demo article (seeds/) and print the canned answers."""
     from kg.ingest import run_demo
 
-    store = _open(ctx, read_only=False)
-    try:
+    with _open(ctx, read_only=False) as store:
         report = run_demo(store, _stdout_text(), model=model)
-    finally:
-        store.close()
     info(ctx, f"\ndemo: {report.documents} article(s), {report.quads} quads in store {_store_location(ctx)}")
 
 

@@ -114,6 +114,13 @@ class Investment:
     #: "announced", "planned", "completed", "rumoured", ... when the text says.
     status: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    #: First and last day (ISO dates, inclusive) of the period the money covers, resolved against the article date
+    #: ("over the next three years", "in 2026", "by 2027", "in the second half of next year"); None when unknown.
+    period_start: str | None = None
+    period_end: str | None = None
+    #: The day the investment was announced or made when the text names that day ("on Tuesday", "yesterday",
+    #: "on March 3"), resolved against the article date; None when unknown.
+    announced_on: str | None = None
 
 
 @dataclass(frozen=True)

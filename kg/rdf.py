@@ -308,6 +308,10 @@ def facts_to_quads(facts: Facts, doc: DocumentInfo, *, ingested_at: str, extract
             duration = duration_of_years(inv.period_years)
             if duration:
                 b.add(iri, kg("period"), _typed(duration, "duration"))
+        for prop, day in (("periodStart", inv.period_start), ("periodEnd", inv.period_end),
+                          ("announcedOn", inv.announced_on)):
+            if day and (lit := _date_literal(day)) is not None:
+                b.add(iri, kg(prop), lit)
         if inv.qualifier:
             b.add(iri, kg("qualifier"), Literal(inv.qualifier))
         if inv.status:

@@ -20,8 +20,6 @@ This module owns the header format and result rendering; it runs SPARQL only thr
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,6 +140,12 @@ def get_query(name_or_path: str) -> CannedQuery:
     candidate = Path(name_or_path)
     if name_or_path.endswith(".rq") or candidate.is_file():
         return load_query_file(candidate)
+    if _NAME.match(name_or_path):  # the usual case: the file is named after the query (no directory listing)
+        own = queries_dir() / f"{name_or_path}.rq"
+        if own.is_file():
+            q = load_query_file(own)
+            if q.name == name_or_path:
+                return q
     queries = list_queries()
     for q in queries:
         if q.name == name_or_path:
@@ -351,6 +355,8 @@ def write_result(result: QueryResult, fmt: str, out: TextIO) -> None:
     if fmt not in FORMATS:
         raise QueryError(f"unknown result format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt == "json":
+        import json
+
         json.dump(to_json(result), out, ensure_ascii=False, indent=2)
         out.write("\n")
         return
@@ -363,6 +369,8 @@ def write_result(result: QueryResult, fmt: str, out: TextIO) -> None:
     else:
         variables, data = list(result.variables), list(result.bindings)
     if fmt == "csv":
+        import csv
+
         w = csv.writer(out, lineterminator="\r\n")
         w.writerow(variables)
         for row in data:

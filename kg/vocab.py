@@ -13,7 +13,6 @@ graph. No other module writes a literal IRI; they call the functions and use the
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -103,6 +102,8 @@ def slug(name: str) -> str:
 
 def digest(*parts: object, length: int = 16) -> str:
     """Short hex digest of parts, for IRIs of things that have no name (evidence, facts, amounts)."""
+    import hashlib  # here, not at the top: OpenSSL's start-up costs read-only commands ~3 ms
+
     h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8"))
     return h.hexdigest()[:length]
 

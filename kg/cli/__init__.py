@@ -2,14 +2,17 @@
 
 Each command parses its options and calls one public function of the package; data goes to stdout, messages to
 stderr. A :class:`~kg.errors.KgError` becomes one line on stderr and a non-zero exit. Commands are grouped in
-submodules (``core``, ``merge``, ``viz``, ``serve``), each registering its commands on :data:`app`. Heavy
-libraries (spaCy, networkx, matplotlib) are imported inside the commands that need them, so commands that only read
-the store start fast.
+submodules (``core``, ``merge``, ``viz``, ``serve``), each registering its commands on an app built by
+:func:`build_app`. Start-up is kept short: :func:`main` registers only the command on the command line (typer
+converts every registered function at run time), and heavy libraries (spaCy, networkx, matplotlib) are imported
+inside the commands that need them, so commands that only read the store start fast. ``kg.cli.app`` is the full app,
+built on first access.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,14 +22,6 @@ import typer
 
 from kg.errors import KgError
 
-app = typer.Typer(
-    name="kg",
-    help="Build a knowledge graph of companies, AI models, investments and programs from news text.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
 
 @dataclass
 class Settings:
@@ -34,19 +29,6 @@ class Settings:
 
     store: str | None = None
     quiet: bool = False
-
-
-@app.callback()
-def _global(
-    ctx: typer.Context,
-    store: Annotated[
-        str | None,
-        typer.Option("--store", envvar="KG_STORE", help="Store directory, or http(s):// SPARQL endpoint. "
-                     "Default: .kg/store in the current directory."),
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
-) -> None:
-    ctx.obj = Settings(store=store, quiet=quiet)
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -80,27 +62,85 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _register() -> None:
-    from kg.cli import core
+def _global(
+    ctx: typer.Context,
+    store: Annotated[
+        str | None,
+        typer.Option("--store", envvar="KG_STORE", help="Store directory, or http(s):// SPARQL endpoint. "
+                     "Default: .kg/store in the current directory."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+) -> None:
+    ctx.obj = Settings(store=store, quiet=quiet)
 
-    core.register(app)
-    for name in ("merge", "viz", "serve"):
-        try:
-            module = __import__(f"kg.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError as err:  # a command group not built yet
-            if err.name != f"kg.cli.{name}":
-                raise
+
+#: Every command and the submodule that registers it (``register(app, only=NAME)`` in ``kg.cli.<module>``).
+COMMANDS: dict[str, str] = {
+    "ingest": "core", "extract": "core", "query": "core", "queries": "core", "export": "core",
+    "validate": "core", "stats": "core", "remove": "core", "demo": "core",
+    "merge": "merge", "unmerge": "merge", "relink": "merge", "conflicts": "merge",
+    "viz": "viz", "serve": "serve",
+}
+#: Global options that take a value (skipped when looking for the command name on the command line).
+_VALUED_OPTIONS = frozenset({"--store"})
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The typer app with every command, or with command ``only`` alone.
+
+    typer turns each registered function into a click command (signature, type hints, help) when the app runs, so
+    ``main`` registers just the command on the command line: ``kg query`` does not pay for the other fourteen.
+    """
+    application = typer.Typer(
+        name="kg",
+        help="Build a knowledge graph of companies, AI models, investments and programs from news text.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    application.callback()(_global)
+    modules = [COMMANDS[only]] if only in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
+        module = importlib.import_module(f"kg.cli.{name}")
+        module.register(application, only=only if only in COMMANDS else None)
+    return application
+
+
+def command_name(argv: list[str]) -> str | None:
+    """The command named on a command line (after the global options), or None (help, a typo, nothing).
+
+    >>> command_name(["--store", "s", "-q", "query", "organizations"]), command_name(["--help"])
+    ('query', None)
+    """
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok in _VALUED_OPTIONS:
+            i += 2
             continue
-        module.register(app)
+        if tok.startswith("-"):
+            if tok.split("=", 1)[0] in _VALUED_OPTIONS or tok in ("-q", "--quiet"):
+                i += 1
+                continue
+            return None
+        return tok if tok in COMMANDS else None
+    return None
 
 
-_register()
+def __getattr__(name: str) -> Any:
+    """``kg.cli.app``: the full app, built on first use (tests, docs, ``typer`` tooling)."""
+    if name == "app":
+        full = build_app()
+        globals()["app"] = full
+        return full
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """Console entry point: run the app, turning KgError into one line on stderr."""
     try:
-        code = app(standalone_mode=False)  # click returns (not raises) a typer.Exit's code in this mode
+        application = build_app(command_name(sys.argv[1:]))
+        code = application(standalone_mode=False)  # click returns (not raises) a typer.Exit's code in this mode
         if isinstance(code, int) and code:
             sys.exit(code)
     except KgError as err:

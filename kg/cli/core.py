@@ -357,8 +357,8 @@ def demo_cmd(
     info(ctx, f"\ndemo: {report.documents} article(s), {report.quads} quads in store {_store_location(ctx)}")
 
 
-def register(app: typer.Typer) -> None:
-    """Attach the core commands to ``app``."""
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """Attach the core commands (or command ``only``) to ``app``."""
     for name, func in (
         ("ingest", ingest_cmd),
         ("extract", extract_cmd),
@@ -370,7 +370,8 @@ def register(app: typer.Typer) -> None:
         ("remove", remove_cmd),
         ("demo", demo_cmd),
     ):
-        app.command(name, help=_help(func))(handle_errors(func))
+        if only in (None, name):
+            app.command(name, help=_help(func))(handle_errors(func))
 
 
 def _help(func: Any) -> str:

@@ -102,9 +102,9 @@ def conflicts_cmd(
     info(ctx, f"{len(result)} conflict(s)")
 
 
-def register(app: typer.Typer) -> None:
-    """Attach the merge commands to ``app``."""
-    app.command("merge")(handle_errors(merge_cmd))
-    app.command("unmerge")(handle_errors(unmerge_cmd))
-    app.command("relink")(handle_errors(relink_cmd))
-    app.command("conflicts")(handle_errors(conflicts_cmd))
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """Attach the merge commands (or command ``only``) to ``app``."""
+    for name, func in (("merge", merge_cmd), ("unmerge", unmerge_cmd), ("relink", relink_cmd),
+                       ("conflicts", conflicts_cmd)):
+        if only in (None, name):
+            app.command(name)(handle_errors(func))

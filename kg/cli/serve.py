@@ -10,8 +10,8 @@ import typer
 from kg.cli import handle_errors, info, settings
 
 
-def register(app: typer.Typer) -> None:
-    """Attach ``kg serve`` to ``app``."""
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """Attach ``kg serve`` to ``app`` (``only`` names it or is None)."""
 
     @app.command("serve")
     @handle_errors

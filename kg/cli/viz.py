@@ -22,8 +22,8 @@ class ViewChoice(StrEnum):
     all = "all"
 
 
-def register(app: typer.Typer) -> None:
-    """Attach ``kg viz`` to ``app``."""
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """Attach ``kg viz`` to ``app`` (``only`` names it or is None)."""
 
     @app.command("viz")
     @handle_errors

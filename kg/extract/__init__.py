@@ -3,7 +3,8 @@
 The pipeline is a trained English spaCy pipeline plus our components (:mod:`kg.extract.components`): paragraph
 sentence breaks, boilerplate hygiene and context rules that fix the entities. :mod:`kg.extract.rules` then reads
 organizations, subsidiary edges, models, investments and programmes off the processed ``Doc``, with evidence;
-:mod:`kg.extract.numbers` is the pure-Python number and currency grammar. Word lists and name shapes live in
+:mod:`kg.extract.numbers` is the pure-Python number and currency grammar, :mod:`kg.extract.dates` the date grammar that
+resolves investment periods against the article date. Word lists and name shapes live in
 ``kg/extract/data``.
 
 Public API: :data:`EXTRACTOR_NAME`, :func:`load_pipeline`, :func:`extractor_version`, :func:`extract`,
@@ -12,11 +13,13 @@ Public API: :data:`EXTRACTOR_NAME`, :func:`load_pipeline`, :func:`extractor_vers
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from kg import __version__
 from kg.errors import ModelNotFoundError
+from kg.extract.dates import DateLike, article_date
 from kg.facts import Facts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,27 +80,59 @@ def extractor_version(nlp: spacy.language.Language) -> str:
     return f"kg {__version__} / {meta.get('lang', 'en')}_{meta.get('name', '?')} {meta.get('version', '?')}"
 
 
-def extract_doc(doc) -> Facts:
-    """Facts from a ``Doc`` already processed by :func:`load_pipeline`'s pipeline."""
+def extract_doc(doc, *, date: DateLike | None = None) -> Facts:
+    """Facts from a ``Doc`` already processed by :func:`load_pipeline`'s pipeline; ``date`` as in :func:`extract`."""
     from kg.extract.rules import facts_from_doc
 
-    return facts_from_doc(doc)
+    return facts_from_doc(doc, date=date)
 
 
-def extract(text: str, *, nlp=None, model: str | None = None) -> Facts:
-    """Facts stated in ``text``, with evidence offsets into ``text``."""
+def extract(text: str, *, date: DateLike | None = None, nlp=None, model: str | None = None) -> Facts:
+    """Facts stated in ``text``, with evidence offsets into ``text``.
+
+    ``date`` is the article date (``datetime.date`` or ISO string 'YYYY-MM-DD'; a bad one raises
+    :class:`kg.errors.InputError`): it resolves relative investment periods ("over the next three years", "next
+    year") to ``period_start``/``period_end`` and days ("on Tuesday") to ``announced_on``. Without it only what the
+    text itself fixes ("in 2026", "by 2027") resolves.
+    """
+    day = article_date(date)
     nlp = nlp or load_pipeline(model)
-    facts = extract_doc(nlp(text))
+    facts = extract_doc(nlp(text), date=day)
     return _stamp(facts, nlp)
 
 
 def extract_many(
-    texts: Iterable[str], *, nlp=None, model: str | None = None, n_process: int = 1, batch_size: int = 16
+    texts: Iterable[str] | Iterable[tuple[str, DateLike | None]],
+    *,
+    dates: Iterable[DateLike | None] | None = None,
+    nlp=None,
+    model: str | None = None,
+    n_process: int = 1,
+    batch_size: int = 16,
 ) -> Iterator[Facts]:
-    """Facts of each text, in input order, through ``nlp.pipe(n_process=..., batch_size=...)``."""
+    """Facts of each text, in input order, through ``nlp.pipe(n_process=..., batch_size=...)``.
+
+    Each text may carry its article date: items of ``texts`` are strings or ``(text, date)`` pairs, or ``dates``
+    is an iterable parallel to ``texts`` (``None`` for an undated text; its length must match). Dates are checked
+    as they are read: a bad one raises :class:`kg.errors.InputError`.
+    """
     nlp = nlp or load_pipeline(model)
-    for doc in nlp.pipe(texts, n_process=n_process, batch_size=batch_size):
-        yield _stamp(extract_doc(doc), nlp)
+    pairs = _with_dates(texts, dates)
+    for doc, day in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
+        yield _stamp(extract_doc(doc, date=day), nlp)
+
+
+def _with_dates(texts, dates) -> Iterator[tuple[str, dt.date | None]]:
+    if dates is not None:
+        for text, day in zip(texts, dates, strict=True):
+            yield text, article_date(day)
+        return
+    for item in texts:
+        if isinstance(item, str):
+            yield item, None
+        else:
+            text, day = item
+            yield text, article_date(day)
 
 
 def _stamp(facts: Facts, nlp) -> Facts:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from spacy.tokens import Doc, Span
 
 from kg.extract.components import DATELINE_KEY, boilerplate_ranges, hyphen_word
+from kg.extract.dates import DateLike, Period, article_date, find_day, find_period, locate_period
 from kg.extract.lexicon import lexicon, org_key
 from kg.extract.numbers import Money, find_money, find_parameters, parse_number, parse_period
 from kg.facts import Evidence, Facts, Investment, Model, Organization, Program, Subsidiary
@@ -93,8 +94,9 @@ def _holdings_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 class _Extraction:
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, *, date: DateLike | None = None) -> None:
         self.doc = doc
+        self.date = article_date(date)
         self.text = doc.text
         self.lex = lexicon()
         self.boiler = boilerplate_ranges(doc)
@@ -1032,12 +1034,17 @@ class _Extraction:
                             key = other
                             investor = other[0] if len(a) >= len(b) else investor
                 period = parse_period(tail)
+                span, target = self._period(stext, monies, mo, usd, target)
+                day = find_day(stext, on=self.date)
                 if key in found:  # the same investment again (headline and body): fill in what was missing
                     old = found[key]
+                    if old.period_start is None and old.period_end is None and span is not None:
+                        old = replace(old, period_start=span.start_iso, period_end=span.end_iso)
                     found[key] = Investment(**{
                         **old.__dict__, "evidence": (*old.evidence, ev),
                         "amount_usd": old.amount_usd or amount_usd,
                         "period_years": old.period_years or period,
+                        "announced_on": old.announced_on or (day.isoformat() if day else None),
                         "qualifier": old.qualifier or mo.qualifier,
                         "target": target if old.evidence[0].sentence_start == 0 and target else old.target,
                     })
@@ -1045,9 +1052,30 @@ class _Extraction:
                 found[key] = Investment(
                     investor=self.cname(investor), amount=mo.amount, currency=mo.currency, amount_usd=amount_usd,
                     target=target, period_years=period, qualifier=mo.qualifier, status=status,
-                    evidence=(ev,),
+                    evidence=(ev,), period_start=span.start_iso if span else None,
+                    period_end=span.end_iso if span else None, announced_on=day.isoformat() if day else None,
                 )
         return list(found.values())
+
+    def _period(self, stext: str, monies: list[Money], mo: Money, usd: Money | None,
+                target: str | None) -> tuple[Period | None, str | None]:
+        """The period of the investment of ``mo`` in sentence ``stext`` and its target without the period words.
+
+        Looked for after the amount (up to the next amount), else at the very start of the sentence ("Next year,
+        X will invest ..."): a date elsewhere before the amount usually belongs to something else.
+        """
+        after = usd.end if usd else mo.end
+        nxt = min((o.start for o in monies if o.start >= after), default=len(stext))
+        tail = stext[after:nxt]
+        span = locate_period(tail, on=self.date)
+        if span is not None:
+            if target and (cut := target.find(tail[span.offset:span.end_offset])) > 0:
+                target = target[:cut].rstrip(" ,;") or target  # "AI by the end of 2027" -> "AI"
+            return (span if span.start or span.end else None), target
+        span = find_period(stext[:mo.start], on=self.date)
+        if span is not None and not stext[:span.offset].strip(" \t\n\"'“‘(-—"):
+            return span, target
+        return None, target
 
     # ---- programmes -----------------------------------------------------------------------------------------
     def _co_organizers(self, verb, subj_i: int | None) -> list[int]:
@@ -1201,9 +1229,10 @@ class _Extraction:
         return out
 
 
-def facts_from_doc(doc: Doc) -> Facts:
-    """Everything our rules find in ``doc`` (processed by the kg pipeline)."""
-    ex = _Extraction(doc)
+def facts_from_doc(doc: Doc, *, date: DateLike | None = None) -> Facts:
+    """Everything our rules find in ``doc`` (processed by the kg pipeline); ``date`` (the article date) resolves
+    relative periods and days of investments."""
+    ex = _Extraction(doc, date=date)
     subs = ex.subsidiaries()
     models = ex.models()
     investments = ex.investments()

@@ -41,20 +41,26 @@ def worker_pipeline(model: str | None) -> Any:
         return _PIPELINES[model]
 
 
-def extract_partition(texts: list[str], model: str | None = None) -> tuple[str, list[Facts | str]]:
-    """Run on a worker: the extractor version and, per text in order, its facts or an error message."""
+def extract_partition(
+    texts: list[str], model: str | None = None, dates: list[str | None] | None = None
+) -> tuple[str, list[Facts | str]]:
+    """Run on a worker: the extractor version and, per text in order, its facts or an error message. ``dates``
+    (parallel to ``texts``) are the article dates that resolve relative periods."""
     from kg.ingest import extractor_module
 
     ex = extractor_module()
     nlp = worker_pipeline(model)
     version = ex.extractor_version(nlp)
+    days = dates if dates and any(dates) else None
     try:
-        return version, list(ex.extract_many(texts, nlp=nlp))
+        if days is None:
+            return version, list(ex.extract_many(texts, nlp=nlp))
+        return version, list(ex.extract_many(texts, dates=days, nlp=nlp))
     except Exception:  # isolate the document that fails, keep the others
         out: list[Facts | str] = []
-        for text in texts:
+        for i, text in enumerate(texts):
             try:
-                out.append(ex.extract(text, nlp=nlp))
+                out.append(ex.extract(text, nlp=nlp) if days is None else ex.extract(text, date=days[i], nlp=nlp))
             except Exception as err:
                 out.append(f"{err.__class__.__name__}: {err}")
         return version, out
@@ -121,7 +127,8 @@ def ingest_dask(
                 part = next(parts, None)
                 if part is None:
                     return None
-                fut = client.submit(extract_partition, [src.text for src, _, _ in part], model, pure=False)
+                fut = client.submit(extract_partition, [src.text for src, _, _ in part], model,
+                                    [src.date for src, _, _ in part], pure=False)
                 futures[fut] = part
                 return fut
 

@@ -216,8 +216,12 @@ def ingest(
             pending.append(_Planned(src, exists, previous))
             yield src.text
 
+    def dates() -> Iterator[str | None]:
+        while pending:  # extract_many reads one date right after each text: the article date of the newest source
+            yield pending[-1].source.date
+
     try:
-        for facts in ex.extract_many(texts(), nlp=nlp, n_process=max(1, workers), batch_size=16):
+        for facts in ex.extract_many(texts(), dates=dates(), nlp=nlp, n_process=max(1, workers), batch_size=16):
             planned = pending.popleft()
             writer.add(planned.source, facts, previous=planned.previous, exists=planned.exists)
             if progress is not None:
@@ -232,6 +236,14 @@ def ingest(
         replaced=writer.replaced,
         errors=tuple(errors.messages) if errors is not None else (),
     )
+
+
+def with_default_date(sources: Iterable[SourceText], date: str) -> Iterator[SourceText]:
+    """``sources`` with ``date`` (ISO) as the article date of those that give none (``kg ingest --date``)."""
+    from dataclasses import replace
+
+    for src in sources:
+        yield src if src.date else replace(src, date=date)
 
 
 def resolve_document(store: GraphStore, sha_or_path: str) -> NamedNode:

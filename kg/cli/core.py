@@ -92,6 +92,10 @@ def ingest_cmd(
                      ] = False,
     dask: Annotated[str | None, typer.Option("--dask", metavar="ADDRESS",
                                              help="Extract on a Dask cluster (scheduler address).")] = None,
+    date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD",
+                                             help="Article date of documents that give none (plain files; "
+                                                  "corpus records keep their own): resolves relative periods.")
+                    ] = None,
 ) -> None:
     """Extract facts from documents and store each in its own named graph.
 
@@ -99,13 +103,16 @@ def ingest_cmd(
     replace their graph when already ingested. Folders and JSONL/CSV corpora are streamed; documents already in
     the store (same content hash) are skipped unless --force, and a bad document or record is reported and left out.
     """
-    from kg.corpus import Origin, check_paths, estimate_count, iter_sources
-    from kg.ingest import ErrorLog, ingest
+    from kg.corpus import Origin, check_paths, estimate_count, iter_sources, normalise_date
+    from kg.ingest import ErrorLog, ingest, with_default_date
 
+    day = normalise_date(date) if date is not None else None
     check_paths(paths, fmt=fmt.value, fields=_fields(text_field, id_field, title_field, date_field))
     log = ErrorLog(echo=lambda m: info(ctx, f"warning: skipped {m}"))
     sources = iter_sources(paths, fmt=fmt.value, text_field=text_field, id_field=id_field, title_field=title_field,
                            date_field=date_field, on_error=log)
+    if day is not None:
+        sources = with_default_date(sources, day)
     skip = False if force else (lambda s: s.origin is not Origin.file)
     many = len(paths) > 3 or any(p.is_dir() or p.suffix.lower() in (".jsonl", ".ndjson", ".csv") for p in paths)
     show = many and not settings(ctx).quiet and sys.stderr.isatty()
@@ -177,20 +184,25 @@ def extract_cmd(
                    ] = FactsFormat.json,
     model: Annotated[str | None, typer.Option("--model", help="spaCy pipeline to use.")] = None,
     evidence: Annotated[bool, typer.Option(help="Include evidence (spans, sentences, rules) in the JSON.")] = True,
+    date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD",
+                                             help="Article date: resolves relative periods ('next year').")] = None,
 ) -> None:
     """Print the facts found in one text (no store): JSON in the facts format, or Turtle."""
     import json
     from dataclasses import replace
 
-    from kg.corpus import SourceText, decode_text, read_text_file
+    from kg.corpus import SourceText, decode_text, normalise_date, read_text_file
     from kg.extract import extract, extractor_version, load_pipeline
 
+    day = normalise_date(date) if date is not None else None
     if path == "-":
         src = SourceText.from_text(decode_text(sys.stdin.buffer.read(), "<stdin>"), id="<stdin>")
     else:
         src = read_text_file(path)
+    if day is not None:
+        src = replace(src, date=day)
     nlp = load_pipeline(model)
-    facts = extract(src.text, nlp=nlp)
+    facts = extract(src.text, date=src.date, nlp=nlp)
     version = facts.extractor or extractor_version(nlp)
     facts = replace(facts, extractor=version, document=src.document_info())
     out = _stdout_text()

@@ -113,8 +113,9 @@ def extract_many(
     """Facts of each text, in input order, through ``nlp.pipe(n_process=..., batch_size=...)``.
 
     Each text may carry its article date: items of ``texts`` are strings or ``(text, date)`` pairs, or ``dates``
-    is an iterable parallel to ``texts`` (``None`` for an undated text; its length must match). Dates are checked
-    as they are read: a bad one raises :class:`kg.errors.InputError`.
+    is an iterable parallel to ``texts`` (``None`` for an undated text), read one item after each text; running out
+    of dates raises ``ValueError``. Dates are checked as they are read: a bad one raises
+    :class:`kg.errors.InputError`.
     """
     nlp = nlp or load_pipeline(model)
     pairs = _with_dates(texts, dates)
@@ -124,7 +125,12 @@ def extract_many(
 
 def _with_dates(texts, dates) -> Iterator[tuple[str, dt.date | None]]:
     if dates is not None:
-        for text, day in zip(texts, dates, strict=True):
+        days = iter(dates)  # read in step with the texts, one date after each text (kg.ingest relies on it)
+        for text in texts:
+            try:
+                day = next(days)
+            except StopIteration:
+                raise ValueError("extract_many: fewer dates than texts") from None
             yield text, article_date(day)
         return
     for item in texts:

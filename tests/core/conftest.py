@@ -31,7 +31,7 @@ def _ev(text: str, start: int, end: int, rule: str) -> Evidence:
                     confidence=0.9)
 
 
-def fake_extract(text: str, *, nlp: object = None, model: str | None = None) -> Facts:
+def fake_extract(text: str, *, nlp: object = None, model: str | None = None, date: object = None) -> Facts:
     orgs: dict[str, list[Evidence]] = {}
     for m in _ORG.finditer(text):
         orgs.setdefault(m.group(0), []).append(_ev(text, m.start(), m.end(), "fake.org"))
@@ -57,7 +57,7 @@ def fake_module() -> types.ModuleType:
         return "fake-nlp"
 
     def extract_many(texts: Iterable[str], *, nlp: object = None, model: str | None = None, n_process: int = 1,
-                     batch_size: int = 16) -> Iterator[Facts]:
+                     batch_size: int = 16, dates: Iterable[object] | None = None) -> Iterator[Facts]:
         for t in texts:
             mod.calls.append(t)  # type: ignore[attr-defined]
             yield fake_extract(t)

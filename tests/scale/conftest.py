@@ -32,7 +32,7 @@ def _ev(text: str, start: int, end: int, rule: str) -> Evidence:
                     confidence=0.8)
 
 
-def fake_extract(text: str, *, nlp: object = None, model: str | None = None) -> Facts:
+def fake_extract(text: str, *, nlp: object = None, model: str | None = None, date: object = None) -> Facts:
     if "EXPLODE" in text:
         raise ValueError("the fake extractor refuses this text")
     orgs: dict[str, list[Evidence]] = {}
@@ -51,7 +51,7 @@ def fake_module() -> types.ModuleType:
     mod = types.ModuleType("kg.extract")
 
     def extract_many(texts: Iterable[str], *, nlp: object = None, model: str | None = None, n_process: int = 1,
-                     batch_size: int = 16) -> Iterator[Facts]:
+                     batch_size: int = 16, dates: Iterable[object] | None = None) -> Iterator[Facts]:
         for t in texts:
             yield fake_extract(t)
 

@@ -89,8 +89,8 @@ def test_models_largest_first(graph_store):
 def test_investments_largest_first(graph_store):
     _, data = answer(graph_store, "investments")
     assert [r[1:] for r in data] == [
-        [org("halcyon-cloud"), "Halcyon Cloud", 12e9, "EUR", 13e9, "data centres", 2.0, None, None],
-        [org("orchid-ventures"), "Orchid Ventures", 4e8, "USD", 4e8, "Fernwood", None, None, None],
+        [org("halcyon-cloud"), "Halcyon Cloud", 12e9, "EUR", 13e9, "data centres", 2.0, None, None, None, None],
+        [org("orchid-ventures"), "Orchid Ventures", 4e8, "USD", 4e8, "Fernwood", None, None, None, None, None],
     ]
     assert all(r[0].startswith(ID + "investment/") for r in data)
     _, data = answer(graph_store, "investments", investor="orchid ventures")

@@ -103,10 +103,10 @@ def ingest_cmd(
     replace their graph when already ingested. Folders and JSONL/CSV corpora are streamed; documents already in
     the store (same content hash) are skipped unless --force, and a bad document or record is reported and left out.
     """
-    from kg.corpus import Origin, check_paths, estimate_count, iter_sources, normalise_date
+    from kg.corpus import Origin, check_paths, estimate_count, iter_sources
     from kg.ingest import ErrorLog, ingest, with_default_date
 
-    day = normalise_date(date) if date is not None else None
+    day = _date_option(date)
     check_paths(paths, fmt=fmt.value, fields=_fields(text_field, id_field, title_field, date_field))
     log = ErrorLog(echo=lambda m: info(ctx, f"warning: skipped {m}"))
     sources = iter_sources(paths, fmt=fmt.value, text_field=text_field, id_field=id_field, title_field=title_field,
@@ -135,6 +135,18 @@ def ingest_cmd(
         raise InputError(f"no document could be read ({report.failed} failed; first: {first})")
     info(ctx, f"ingested {report.documents} document(s) ({report.replaced} replaced), skipped {report.skipped} "
          f"already in the store, {report.failed} failed; {report.quads} quads written")
+
+
+def _date_option(value: str | None) -> str | None:
+    """The ``--date`` option as an ISO date, or an :class:`InputError` (exit 2) naming the option."""
+    if value is None:
+        return None
+    from kg.corpus import normalise_date
+
+    try:
+        return normalise_date(value)
+    except InputError as err:
+        raise InputError(f"--date: {err}") from None
 
 
 def _fields(text: str, ident: str, title: str, date: str) -> Any:
@@ -191,10 +203,10 @@ def extract_cmd(
     import json
     from dataclasses import replace
 
-    from kg.corpus import SourceText, decode_text, normalise_date, read_text_file
+    from kg.corpus import SourceText, decode_text, read_text_file
     from kg.extract import extract, extractor_version, load_pipeline
 
-    day = normalise_date(date) if date is not None else None
+    day = _date_option(date)
     if path == "-":
         src = SourceText.from_text(decode_text(sys.stdin.buffer.read(), "<stdin>"), id="<stdin>")
     else:

@@ -21,12 +21,14 @@ It touches the store only through :class:`kg.store.GraphStore`; SPARQL lives in 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -36,7 +38,7 @@ import pyoxigraph as ox
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import vocab
-from kg.errors import InputError, KgError, QueryError, RdfSyntaxError
+from kg.errors import InputError, QueryError, RdfSyntaxError
 from kg.resources import ontology_file, queries_dir
 from kg.store import GraphStore, RdfFormatName
 
@@ -53,6 +55,8 @@ _RDF_TYPE = vocab.term("rdf:type")
 _RDF_SUBJECT = vocab.term("rdf:subject")
 _RDF_PREDICATE = vocab.term("rdf:predicate")
 _RDF_OBJECT = vocab.term("rdf:object")
+_RDFS_LABEL = vocab.term("rdfs:label")
+_KG_ORGANIZATION = vocab.kg("Organization")
 _DOC_GRAPHS = vocab.GRAPH + "doc/"
 _SOURCE_GRAPHS = vocab.GRAPH + "source/"
 
@@ -193,12 +197,12 @@ def normalise_identifier(kind: str, value: str) -> str | None:
 
 # --- data files ---------------------------------------------------------------------------------------------------
 def mappings_dir() -> Path:
-    """Folder of the mapping CONSTRUCT files (``ontology/mappings``)."""
+    """Folder of the mappings: ``table.tsv`` (one-to-one renames) and the CONSTRUCT files (``ontology/mappings``)."""
     return ontology_file("mappings")
 
 
 def mapping_files() -> list[Path]:
-    """The vocabulary mappings, in the order they run (file name order)."""
+    """The structural mappings (CONSTRUCT files), in the order they run (file name order)."""
     return sorted(mappings_dir().glob("*.rq"))
 
 
@@ -238,28 +242,291 @@ def construct_from(sparql: str, *, source: Sequence[NamedNode]) -> str:
     return text[:end] + "\n" + "".join(f"FROM {g}\n" for g in source) + text[end:]
 
 
-def map_source(store: GraphStore, source: NamedNode, target: NamedNode) -> int:
-    """Run every mapping over ``source`` into ``target`` (replaced). Returns the number of triples written.
+_TERM = re.compile(r'\s*(?:<([^<>"\s]*)>|"((?:[^"\\]|\\.)*)"|([A-Za-z][\w-]*)?:([\w.-]*))')
 
-    The CONSTRUCT results are written as N-Triples by Oxigraph and bulk loaded, so the cost is that of the triples
-    that match a mapping, with no Python loop over them.
+
+def _terms(text: str, prefixes: dict[str, str]) -> list[NamedNode | Literal]:
+    """IRIs (``<...>`` or prefixed names) and plain string literals of a whitespace-separated list.
+
+    >>> [t.value for t in _terms('kg:orgKind "unit" <http://x/y>', vocab.PREFIXES)]
+    ['https://w3id.org/kgnews/ontology#orgKind', 'unit', 'http://x/y']
     """
+    out: list[NamedNode | Literal] = []
+    pos, text = 0, text.strip()
+    while pos < len(text):
+        m = _TERM.match(text, pos)
+        if not m or m.end() == pos:
+            raise QueryError(f"mapping: cannot read a term at {text[pos:]!r}")
+        iri, lit, prefix, local = m.groups()
+        if iri is not None:
+            out.append(NamedNode(iri))
+        elif lit is not None:
+            out.append(Literal(lit.replace('\\"', '"').replace("\\\\", "\\")))
+        else:
+            if (prefix or "") not in prefixes:
+                raise QueryError(f"mapping: unknown prefix {prefix!r} in {text!r}")
+            out.append(NamedNode(prefixes[prefix or ""] + local))
+        pos = m.end()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    return out
+
+
+def _iri(text: str, prefixes: dict[str, str]) -> NamedNode:
+    terms = _terms(text, prefixes)
+    if len(terms) != 1 or not isinstance(terms[0], NamedNode):
+        raise QueryError(f"mapping: expected one IRI, got {text!r}")
+    return terms[0]
+
+
+@dataclass(frozen=True)
+class MappingTable:
+    """The one-to-one mappings of ``ontology/mappings/table.tsv`` (its header says what each kind of row means)."""
+
+    #: source class -> (kg class, extra (property, value) pairs of its instances)
+    classes: dict[NamedNode, tuple[NamedNode, tuple[tuple[NamedNode, NamedNode | Literal], ...]]]
+    #: naming property -> (kg property, rank); the lowest rank present names an instance
+    names: dict[NamedNode, tuple[NamedNode, int]]
+    #: alias property -> kg property
+    aliases: dict[NamedNode, NamedNode]
+    #: edge property -> (kg property, inverse)
+    edges: dict[NamedNode, tuple[NamedNode, bool]]
+
+    @property
+    def vocabulary(self) -> frozenset[NamedNode]:
+        """The source terms the table maps (classes and properties)."""
+        return frozenset((*self.classes, *self.names, *self.aliases, *self.edges))
+
+    @property
+    def fallback_name(self) -> NamedNode:
+        """The property an instance without any name gets its IRI's local name under."""
+        return min(self.names.values(), key=lambda v: v[1])[0] if self.names else _RDFS_LABEL
+
+
+def read_mapping_table(path: Path) -> MappingTable:
+    """Parse a mapping table (TSV: kind, source term, kg term, option; ``#`` comments). Raises QueryError."""
+    prefixes = dict(vocab.PREFIXES)
+    classes: dict[NamedNode, tuple[NamedNode, tuple[tuple[NamedNode, NamedNode | Literal], ...]]] = {}
+    names: dict[NamedNode, tuple[NamedNode, int]] = {}
+    aliases: dict[NamedNode, NamedNode] = {}
+    edges: dict[NamedNode, tuple[NamedNode, bool]] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cols = line.split("\t")
+        kind, rest = cols[0].strip(), [c.strip() for c in cols[1:]]
+        try:
+            if kind == "prefix" and len(rest) == 2:
+                prefixes[rest[0]] = rest[1]
+            elif kind == "class" and len(rest) in (2, 3):
+                extra = _terms(rest[2], prefixes) if len(rest) == 3 else []
+                if len(extra) % 2 or any(not isinstance(p, NamedNode) for p in extra[::2]):
+                    raise QueryError(f"mapping: a class option is 'property value', got {rest[2]!r}")
+                pairs = tuple(zip(extra[::2], extra[1::2], strict=True))
+                classes[_iri(rest[0], prefixes)] = (_iri(rest[1], prefixes), pairs)  # type: ignore[arg-type]
+            elif kind == "name" and len(rest) == 3:
+                names[_iri(rest[0], prefixes)] = (_iri(rest[1], prefixes), int(rest[2]))
+            elif kind == "alias" and len(rest) == 2:
+                aliases[_iri(rest[0], prefixes)] = _iri(rest[1], prefixes)
+            elif kind in ("edge", "inverse") and len(rest) == 2:
+                edges[_iri(rest[0], prefixes)] = (_iri(rest[1], prefixes), kind == "inverse")
+            else:
+                raise QueryError(f"mapping: unknown row kind {kind!r} or wrong number of columns")
+        except (QueryError, ValueError) as err:
+            raise QueryError(f"{path}: line {n}: {err}") from None
+    return MappingTable(classes, names, aliases, edges)
+
+
+@cache
+def mapping_table() -> MappingTable:
+    """The shipped mapping table (``ontology/mappings/table.tsv``)."""
+    return read_mapping_table(mappings_dir() / "table.tsv")
+
+
+@dataclass(frozen=True)
+class ConstructMapping:
+    """One CONSTRUCT file and the source terms that trigger it (``# triggers:`` header; None: always runs)."""
+
+    path: Path
+    sparql: str
+    triggers: frozenset[NamedNode] | None
+
+    def wanted(self, seen: set[NamedNode] | frozenset[NamedNode] | None) -> bool:
+        """Whether the mapping can match a source whose predicates and classes are ``seen`` (None: unknown)."""
+        return seen is None or self.triggers is None or not self.triggers.isdisjoint(seen)
+
+
+_PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
+
+
+def read_construct_mapping(path: Path) -> ConstructMapping:
+    """A CONSTRUCT mapping file with its triggers: every UNION branch of its WHERE clause needs one of them."""
+    text = path.read_text(encoding="utf-8")
+    prefixes = {**vocab.PREFIXES, **dict(_PREFIX_DECL.findall(text))}
+    words: list[str] | None = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:].strip()
+        if body.lower().startswith("triggers:"):
+            words = [body.split(":", 1)[1]]
+        elif words is not None and line.startswith("#   "):
+            words.append(body)
+        elif words is not None:
+            break
+    triggers = None
+    if words is not None:
+        terms = _terms(" ".join(words), prefixes)
+        if not terms or any(not isinstance(t, NamedNode) for t in terms):
+            raise QueryError(f"{path}: '# triggers:' lists IRIs or prefixed names")
+        triggers = frozenset(t for t in terms if isinstance(t, NamedNode))
+    return ConstructMapping(path, text, triggers)
+
+
+@cache
+def construct_mappings() -> tuple[ConstructMapping, ...]:
+    """The shipped CONSTRUCT mappings, in file name order."""
+    return tuple(read_construct_mapping(p) for p in mapping_files())
+
+
+def _local_name(iri: str) -> str:
+    """What ``REPLACE(STR(?e), "^.*[/#]", "")`` gives: the IRI after its last slash or hash."""
+    return re.sub(r"^.*[/#]", "", iri)
+
+
+class TableMapper:
+    """Applies a :class:`MappingTable` to triples as they stream past, and records the source's vocabulary.
+
+    Edges are mapped at once; classes and names wait for :meth:`finish`, since an instance's type, names and
+    aliases may come in any order. Blank nodes are never mapped (kg has none), nor literal ends of an edge.
+    ``seen`` collects every predicate and every class (object of ``rdf:type``): the triggers of CONSTRUCT files
+    are checked against it.
+    """
+
+    def __init__(self, graph: NamedNode, table: MappingTable | None = None) -> None:
+        self.graph = graph
+        self.table = table if table is not None else mapping_table()
+        self.seen: set[NamedNode] = set()
+        self._types: dict[NamedNode, set[tuple[NamedNode, tuple[tuple[NamedNode, NamedNode | Literal], ...]]]] = {}
+        self._names: dict[NamedNode, dict[int, list[tuple[NamedNode, str]]]] = {}
+        self._aliases: dict[NamedNode, list[tuple[NamedNode, str]]] = {}
+
+    def observe(self, quads: Iterable[Quad | ox.Triple], out: Callable[[Quad], None]) -> Iterator[Quad | ox.Triple]:
+        """Yield ``quads`` unchanged, recording them and handing each mapped edge to ``out``."""
+        classes, names, aliases, edges = self.table.classes, self.table.names, self.table.aliases, self.table.edges
+        types, named, aliased, seen, g = self._types, self._names, self._aliases, self.seen, self.graph
+        for q in quads:
+            s, p, o = q.subject, q.predicate, q.object
+            seen.add(p)
+            if p == _RDF_TYPE:
+                if isinstance(o, NamedNode):
+                    seen.add(o)
+                    c = classes.get(o)
+                    if c is not None and isinstance(s, NamedNode):
+                        types.setdefault(s, set()).add(c)
+            elif p in edges:
+                if isinstance(s, NamedNode) and isinstance(o, NamedNode):
+                    target, inverse = edges[p]
+                    out(Quad(o, target, s, g) if inverse else Quad(s, target, o, g))
+            elif p in names:
+                if isinstance(s, NamedNode) and not isinstance(o, ox.BlankNode):
+                    target, rank = names[p]
+                    named.setdefault(s, {}).setdefault(rank, []).append((target, o.value))
+            elif p in aliases and isinstance(s, NamedNode) and not isinstance(o, ox.BlankNode):
+                aliased.setdefault(s, []).append((aliases[p], o.value))
+            yield q
+
+    def feed(self, quads: Iterable[Quad | ox.Triple], out: Callable[[Quad], None]) -> None:
+        """Record ``quads`` (see :meth:`observe`)."""
+        for _ in self.observe(quads, out):
+            pass
+
+    def finish(self, out: Callable[[Quad], None]) -> None:
+        """Hand the typed instances, with their names (or a name from the IRI) and aliases, to ``out``."""
+        g, fallback = self.graph, self.table.fallback_name
+        for s, kinds in self._types.items():
+            for cls, extra in sorted(kinds, key=str):
+                out(Quad(s, _RDF_TYPE, cls, g))
+                for p, o in extra:
+                    out(Quad(s, p, o, g))
+            ranks = self._names.get(s)
+            if ranks:
+                for p, value in dict.fromkeys(ranks[min(ranks)]):
+                    out(Quad(s, p, Literal(value), g))
+            else:
+                out(Quad(s, fallback, Literal(_local_name(s.value)), g))
+            for p, value in dict.fromkeys(self._aliases.get(s, ())):
+                out(Quad(s, p, Literal(value), g))
+        self._types.clear()
+        self._names.clear()
+        self._aliases.clear()
+
+
+class _NTriplesSink:
+    """Collects mapped quads into an N-Triples file in batches (bounded memory); counts what it was given."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh = open(path, "wb")  # noqa: SIM115 - closed by close()
+        self._batch: list[ox.Triple] = []
+        self.count = 0
+
+    def add(self, q: Quad) -> None:
+        self._batch.append(ox.Triple(q.subject, q.predicate, q.object))
+        if len(self._batch) >= 100_000:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._batch:
+            ox.serialize(self._batch, self._fh, format=ox.RdfFormat.N_TRIPLES)
+            self.count += len(self._batch)
+            self._batch = []
+
+    def write_result(self, result: object) -> None:
+        """Append a CONSTRUCT result."""
+        self.flush()
+        if hasattr(result, "serialize"):
+            result.serialize(self._fh, format=ox.RdfFormat.N_TRIPLES)
+        else:  # a backend that hands back plain triples
+            ox.serialize(list(result), self._fh, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[call-overload]
+
+    def close(self) -> None:
+        self.flush()
+        self._fh.close()
+
+
+def _run_constructs(store: GraphStore, source: Sequence[NamedNode], seen: set[NamedNode] | None,
+                    sink: _NTriplesSink) -> None:
+    for mapping in construct_mappings():
+        if mapping.wanted(seen):
+            sink.write_result(store.query(construct_from(mapping.sparql, source=source), union=False))
+
+
+def _load_mapped(store: GraphStore, sink: _NTriplesSink, target: NamedNode) -> int:
+    """Bulk load what ``sink`` collected into ``target`` (replaced). Returns the number of distinct triples."""
+    sink.close()
     store.remove_graph(target)
+    if sink.path.stat().st_size == 0:
+        return 0
+    return store.load_file(sink.path, RdfFormatName.ntriples, graph=target, bulk=True)
+
+
+def map_source(store: GraphStore, source: NamedNode, target: NamedNode) -> int:
+    """Map the triples of graph ``source`` onto our ontology into ``target`` (replaced). Returns the triples written.
+
+    The one-to-one renames of the mapping table are applied while reading the source once; a CONSTRUCT file runs
+    only when one of its triggers occurs in the source. ``kg merge`` does the same while loading the files.
+    """
     with tempfile.TemporaryDirectory(prefix="kg-merge-") as tmp:
-        out = Path(tmp) / "mapped.nt"
-        with open(out, "wb") as fh:
-            for path in mapping_files():
-                result = store.query(construct_from(path.read_text(encoding="utf-8"), source=[source]), union=False)
-                if hasattr(result, "serialize"):
-                    result.serialize(fh, format=ox.RdfFormat.N_TRIPLES)
-                else:  # a backend that hands back plain triples
-                    ox.serialize(list(result), fh, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
-        if out.stat().st_size == 0:
-            return 0
-        with open(out, "rb") as fh:
-            written = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
-        store.load_file(out, RdfFormatName.ntriples, graph=target, bulk=True)
-    return written
+        sink = _NTriplesSink(Path(tmp) / "mapped.nt")
+        try:
+            mapper = TableMapper(target)
+            mapper.feed(store.quads(source), sink.add)
+            mapper.finish(sink.add)
+            _run_constructs(store, [source], mapper.seen, sink)
+        finally:
+            sink.close()
+        return _load_mapped(store, sink, target)
 
 
 # --- merge ----------------------------------------------------------------------------------------------------------
@@ -291,13 +558,14 @@ def merge_files(
 ) -> MergeReport:
     """Merge RDF files as source ``name``: load unchanged, map onto our ontology, link entities.
 
-    All files are parsed before the store changes for good: a file that does not parse raises
-    :class:`~kg.errors.RdfSyntaxError` naming file and line, and the store is left as it was (a source merged
-    earlier under the same name included). Merging a name again replaces that source.
+    Each file is read once by Oxigraph's bulk loader into the source graph and once, at the same time, by the
+    mapping table (:class:`TableMapper`); CONSTRUCT mappings whose triggers occur in the source then run on the
+    store, and everything mapped is bulk loaded into the mapped graph. Dataset files (TriG, N-Quads, JSON-LD) are
+    parsed here and their quads, named graphs included, put into the source graph, so unmerging removes them all.
 
-    A single triple file (Turtle, N-Triples, RDF/XML) under a new name goes straight into the source graph with
-    Oxigraph's bulk loader; dataset files (TriG, N-Quads, JSON-LD) are parsed and their quads, named graphs
-    included, put into the source graph, so that unmerging removes all of them.
+    Nothing is lost on failure: a file that does not parse raises :class:`~kg.errors.RdfSyntaxError` naming file
+    and line, and any error leaves the store as it was. Merging a name again builds the new version under staging
+    graphs (:func:`pending_graph`) and swaps it in with one update once mapping and resolution succeeded.
     """
     started = time.perf_counter()
     files = [Path(p) for p in paths]
@@ -310,34 +578,33 @@ def merge_files(
             raise InputError(f"{p}: no such file")
     formats = _formats(files, fmt)
     src, mapped, links = vocab.source_graph(name), vocab.mapped_graph(name), vocab.links_graph(name)
-
-    if len(files) == 1 and not source_graphs(store, name):
-        # fast path: straight into the source graph with the bulk loader; a syntax error removes the graph again
-        loaded = _load(store, files[0], formats[0], src)
-    else:
-        staged: list[NamedNode] = []
-        try:
-            for i, (path, f) in enumerate(zip(files, formats, strict=True)):
-                g = staging_graph(name, i)
-                store.remove_graph(g)  # a leftover of an interrupted merge
-                staged.append(g)
-                _load(store, path, f, g)
-        except KgError:
-            for g in staged:
-                store.remove_graph(g)
-            raise
-        _remove_source(store, name)
-        steps = [f"DROP SILENT GRAPH {src}"]
-        steps += [f"ADD {g} TO {src}" for g in staged] + [f"DROP SILENT GRAPH {g}" for g in staged]
-        store.update(" ;\n".join(steps))
-        loaded = sum(1 for _ in store.quads(src))
+    replacing = bool(source_graphs(store, name))
+    new_src, new_mapped = (pending_graph(name, "source"), pending_graph(name, "mapped")) if replacing else (src, mapped)
+    scratch = [new_src, new_mapped, *(staging_graph(name, i) for i in range(len(files)))]
+    if not replacing:
+        scratch.append(links)
+    for g in scratch:
+        store.remove_graph(g)  # leftovers of an interrupted merge (or nothing)
 
     try:
-        n_mapped = map_source(store, src, mapped)
-        new_links = resolve(store, name)
-        _write_links(store, links, new_links)
+        with tempfile.TemporaryDirectory(prefix="kg-merge-") as tmp:
+            sink = _NTriplesSink(Path(tmp) / "mapped.nt")
+            try:
+                mapper = TableMapper(new_mapped)
+                loaded = _load_all(store, files, formats, new_src, name, mapper, sink)
+                mapper.finish(sink.add)
+                _run_constructs(store, [new_src], mapper.seen, sink)
+            finally:
+                sink.close()
+            n_mapped = _load_mapped(store, sink, new_mapped)
+        new_links = resolve(store, name, source=new_src, mapped=new_mapped)
+        if replacing:
+            _swap(store, name, new_src, new_mapped, new_links)
+        else:
+            _write_links(store, links, new_links)
     except BaseException:
-        _remove_source(store, name)
+        for g in scratch:
+            store.remove_graph(g)
         raise
     by_reason: dict[str, int] = defaultdict(int)
     for link in new_links:
@@ -350,26 +617,81 @@ def merge_files(
     )
 
 
-def _load(store: GraphStore, path: Path, fmt: RdfFormatName, graph: NamedNode) -> int:
-    """Load one file into ``graph`` (which is new): triple formats with the bulk loader; datasets (TriG, N-Quads,
-    JSON-LD) parsed here, every quad moved into ``graph``, in one transaction. Returns the number of quads added."""
+def _load_all(store: GraphStore, files: Sequence[Path], formats: Sequence[RdfFormatName], graph: NamedNode,
+              name: str, mapper: TableMapper, sink: _NTriplesSink) -> int:
+    """Load every file into ``graph`` (new), feeding the mapper. Several files go through staging graphs first."""
+    if len(files) == 1:
+        return _load(store, files[0], formats[0], graph, mapper, sink)
+    staged: list[NamedNode] = []
+    for i, (path, f) in enumerate(zip(files, formats, strict=True)):
+        staged.append(staging_graph(name, i))
+        _load(store, path, f, staged[-1], mapper, sink)
+    store.update(" ;\n".join([f"ADD SILENT {g} TO {graph}" for g in staged]
+                             + [f"DROP SILENT GRAPH {g}" for g in staged]))
+    return sum(1 for _ in store.quads(graph))
+
+
+def _parse(path: Path, fmt: RdfFormatName) -> Iterator[Quad]:
+    try:
+        yield from ox.parse(path=str(path), format=fmt.oxigraph)
+    except SyntaxError as err:
+        first = str(err).splitlines()[0] if str(err) else "syntax error"
+        where = f"line {err.lineno}: " if err.lineno and f"line {err.lineno}" not in first else ""
+        raise RdfSyntaxError(f"{path}: {where}{first}") from None
+    except (OSError, ValueError) as err:
+        raise InputError(f"{path}: {err}") from None
+
+
+def _load(store: GraphStore, path: Path, fmt: RdfFormatName, graph: NamedNode, mapper: TableMapper,
+          sink: _NTriplesSink) -> int:
+    """Load one file into ``graph`` (which is new) and feed it to ``mapper``. Returns the number of quads added.
+
+    Triple formats: Oxigraph's bulk loader reads the file while a thread parses it for the mapper (the loader
+    releases the GIL, so the two overlap). Datasets (TriG, N-Quads, JSON-LD): parsed here once, every quad moved
+    into ``graph`` and fed to the mapper on the way.
+    """
     if not fmt.supports_datasets:
-        return store.load_file(path, fmt, graph=graph, bulk=True)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map") as pool:
+            mapping = pool.submit(mapper.feed, _parse(path, fmt), sink.add)
+            try:
+                n = store.load_file(path, fmt, graph=graph, bulk=True)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    mapping.result()
+                raise
+            mapping.result()
+        return n
     before = len(store)
-
-    def quads() -> Iterator[Quad]:
-        try:
-            for q in ox.parse(path=str(path), format=fmt.oxigraph):
-                yield Quad(q.subject, q.predicate, q.object, graph)
-        except SyntaxError as err:
-            first = str(err).splitlines()[0] if str(err) else "syntax error"
-            where = f"line {err.lineno}: " if err.lineno and f"line {err.lineno}" not in first else ""
-            raise RdfSyntaxError(f"{path}: {where}{first}") from None
-        except (OSError, ValueError) as err:
-            raise InputError(f"{path}: {err}") from None
-
-    store.add_graphs(quads())
+    regraphed = (Quad(q.subject, q.predicate, q.object, graph) for q in _parse(path, fmt))
+    store.add_graphs(mapper.observe(regraphed, sink.add))  # type: ignore[arg-type]
     return len(store) - before
+
+
+def _swap(store: GraphStore, name: str, new_src: NamedNode, new_mapped: NamedNode, links: list[Link]) -> None:
+    """Replace source ``name`` by the graphs built under staging names, in one update (one transaction): the old
+    source, mapped and links graphs and the links of other sources that depend on the old version go."""
+    src, mapped, links_graph = vocab.source_graph(name), vocab.mapped_graph(name), vocab.links_graph(name)
+    own = {src.value, mapped.value, links_graph.value}
+    edits, _ = _link_edits(store, {src.value, mapped.value}, skip=own, partial=False)
+    steps = [f"DROP SILENT GRAPH {g}" for g in (src, mapped, links_graph)]
+    steps += [f"MOVE {a} TO {b}" for a, b in ((new_src, src), (new_mapped, mapped)) if store.has_graph(a)]
+    for g, kept in sorted(edits.items()):
+        steps.append(f"DROP SILENT GRAPH <{g}>")
+        if kept:
+            steps.append(_insert_data(NamedNode(g), kept))
+    if links:
+        steps.append(_insert_data(links_graph, link_quads(links, links_graph)))
+    store.update(" ;\n".join(steps))
+
+
+def _insert_data(graph: NamedNode, quads: Iterable[Quad]) -> str:
+    body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+    return f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"
+
+
+def pending_graph(name: str, role: str) -> NamedNode:
+    """Where merging ``name`` again builds its new ``source`` or ``mapped`` graph before it replaces the old one."""
+    return NamedNode(f"{vocab.source_graph(name).value}/staging/{role}")
 
 
 def organization_graphs(store: GraphStore) -> dict[str, int]:
@@ -465,23 +787,31 @@ class _Clusters:
         return any(g in ma and iri not in ma[g] for g, iri in self.members.get(self.find(b), ()))
 
 
-def resolve(store: GraphStore, name: str) -> list[Link]:
+def resolve(store: GraphStore, name: str, *, source: NamedNode | None = None,
+            mapped: NamedNode | None = None) -> list[Link]:
     """Links between the entities of source ``name`` (its mapped graph) and those of other sources and documents.
 
     Identifiers first: entities sharing a LEI, QID or CIK are linked (score 1). Then names: an entity whose
     :func:`name_key` equals that of others is linked to them unless an identifier contradicts (either cluster has
     a different LEI, QID or CIK) or the name is ambiguous (its matches carry different identifiers).
+
+    ``source`` and ``mapped`` read a new version of the source from other graphs (a re-merge in progress); the
+    links still name the source's own graphs, and the old version (its graphs and the links that depend on it)
+    is left out as if it were already replaced.
     """
-    own = {vocab.source_graph(name).value, vocab.mapped_graph(name).value}
+    final_src, final_mapped = vocab.source_graph(name).value, vocab.mapped_graph(name).value
+    reading = {(source.value if source is not None else final_src): final_src,
+               (mapped.value if mapped is not None else final_mapped): final_mapped}
+    own = {final_src, final_mapped}
     own_links = vocab.links_graph(name).value
     graphs = organization_graphs(store)
-    other_graphs = sorted(g for g in graphs if g not in own and _is_entity_graph(g))
+    other_graphs = sorted(g for g in graphs if g not in own and g not in reading and _is_entity_graph(g))
     if not other_graphs:
         return []  # nothing to link to: resolution costs nothing, however large the source
     new_by_iri: dict[str, _Entity] = {}
-    for g in sorted(own & graphs.keys(), reverse=True):  # mapped first, then the source graph itself
+    for g in sorted(reading.keys() & graphs.keys(), key=lambda x: reading[x], reverse=True):  # mapped first
         for e in _entities(store, NamedNode(g)).values():
-            mine = new_by_iri.setdefault(e.iri, _Entity(e.iri, e.graph))
+            mine = new_by_iri.setdefault(e.iri, _Entity(e.iri, reading[g]))
             mine.labels |= e.labels
             mine.aliases |= e.aliases
             for k, v in e.ids.items():
@@ -499,9 +829,9 @@ def resolve(store: GraphStore, name: str) -> list[Link]:
     clusters = _Clusters()
     for e in (*new, *others):
         clusters.add(e.iri, e.graph, e.ids)
-    for row in store.query(_resolve_query("links")):  # type: ignore[union-attr]
-        if row["g"].value != own_links:
-            clusters.union(row["a"].value, row["b"].value)
+    for (g, _), (a, b, deps) in _link_rows(store).items():
+        if g != own_links and not deps & own:  # links on the old version of this source go with it
+            clusters.union(a, b)
 
     by_id: dict[tuple[str, str], list[_Entity]] = defaultdict(list)
     by_name: dict[str, list[tuple[_Entity, str]]] = defaultdict(list)
@@ -624,32 +954,86 @@ def relink(store: GraphStore, names: Sequence[str] | None = None) -> dict[str, i
 
 
 # --- unmerge --------------------------------------------------------------------------------------------------------
+def _link_rows(store: GraphStore) -> dict[tuple[str, str], tuple[str, str, set[str]]]:
+    """Every resolution link: (links graph, link node) -> (a, b, graphs it depends on)."""
+    out: dict[tuple[str, str], tuple[str, str, set[str]]] = {}
+    for row in store.query(_resolve_query("links")):  # type: ignore[union-attr]
+        key = (row["g"].value, row["link"].value)
+        if key not in out:
+            out[key] = (row["a"].value, row["b"].value, set())
+        if row["dependsOn"] is not None:
+            out[key][2].add(row["dependsOn"].value)
+    return out
+
+
+def _is_organization_in(store: GraphStore, iri: str, graphs: Iterable[str]) -> bool:
+    node = NamedNode(iri)
+    return any(any(True for _ in store.quads_matching(node, _RDF_TYPE, _KG_ORGANIZATION, NamedNode(g)))
+               for g in graphs)
+
+
+def _link_edits(store: GraphStore, gone: set[str], *, skip: set[str], partial: bool
+                ) -> tuple[dict[str, list[Quad]], int]:
+    """How the links graphs (but ``skip``) change when the graphs ``gone`` disappear: {graph: quads it keeps} for
+    each graph that changes, and the number of links dropped.
+
+    A link depending on a gone graph is dropped; with ``partial`` it stays when both its ends are still
+    organizations in a graph it depends on (one company named in several articles), losing only the
+    ``kg:dependsOn`` of the gone graphs.
+    """
+    doomed: dict[str, set[str]] = defaultdict(set)
+    trimmed: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for (g, link), (a, b, deps) in _link_rows(store).items():
+        if g in skip or not deps & gone:
+            continue
+        rest = deps - gone
+        if partial and rest and all(_is_organization_in(store, x, sorted(rest)) for x in (a, b)):
+            trimmed[g] |= {(link, d) for d in deps & gone}
+        else:
+            doomed[g].add(link)
+    edits: dict[str, list[Quad]] = {}
+    depends_on = vocab.kg("dependsOn")
+    for g in sorted(doomed.keys() | trimmed.keys()):
+        quads = list(store.quads(NamedNode(g)))
+        nodes = doomed.get(g, set())
+        ends: dict[str, dict[NamedNode, str]] = defaultdict(dict)
+        for q in quads:
+            if q.subject.value in nodes and q.predicate in (_RDF_SUBJECT, _RDF_OBJECT):
+                ends[q.subject.value][q.predicate] = q.object.value
+        same_as = {(e[_RDF_SUBJECT], e[_RDF_OBJECT]) for e in ends.values() if len(e) == 2}
+        cut = trimmed.get(g, set())
+        edits[g] = [q for q in quads if q.subject.value not in nodes
+                    and not (q.predicate == _OWL_SAME_AS and (q.subject.value, q.object.value) in same_as)
+                    and not (q.predicate == depends_on and (q.subject.value, q.object.value) in cut)]
+    return edits, sum(len(v) for v in doomed.values())
+
+
+def _apply_link_edits(store: GraphStore, edits: dict[str, list[Quad]]) -> None:
+    for g, kept in sorted(edits.items()):
+        if kept:
+            store.replace_graph(NamedNode(g), kept)
+        else:
+            store.remove_graph(NamedNode(g))
+
+
+def drop_links_depending_on(store: GraphStore, graphs: Iterable[NamedNode | str]) -> int:
+    """Drop the resolution links that depend on ``graphs`` (e.g. documents just removed). Returns how many.
+
+    A link whose two ends are still organizations in another graph it depends on (the same company named in
+    other articles) stays; it only stops depending on the removed graphs.
+    """
+    gone = {g.value if isinstance(g, NamedNode) else str(g) for g in graphs}
+    edits, removed = _link_edits(store, gone, skip=set(), partial=True)
+    _apply_link_edits(store, edits)
+    return removed
+
+
 def _remove_source(store: GraphStore, name: str) -> tuple[list[str], int]:
     """Drop the graphs of ``name`` and the links of other sources that depend on it. Returns (graphs, links)."""
     own = {vocab.source_graph(name), vocab.mapped_graph(name), vocab.links_graph(name)}
     mine = {vocab.source_graph(name).value, vocab.mapped_graph(name).value}
-    doomed: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(_resolve_query("links")):  # type: ignore[union-attr]
-        g = row["g"].value
-        dep = row["dependsOn"]
-        if dep is not None and dep.value in mine and NamedNode(g) not in own:
-            doomed[g].add(row["link"].value)
-    removed = 0
-    for g, link_nodes in sorted(doomed.items()):
-        graph = NamedNode(g)
-        quads = list(store.quads(graph))
-        ends: dict[str, dict[NamedNode, str]] = defaultdict(dict)
-        for q in quads:
-            if q.subject.value in link_nodes and q.predicate in (_RDF_SUBJECT, _RDF_OBJECT):
-                ends[q.subject.value][q.predicate] = q.object.value
-        same_as = {(e[_RDF_SUBJECT], e[_RDF_OBJECT]) for e in ends.values() if len(e) == 2}
-        kept = [q for q in quads if q.subject.value not in link_nodes
-                and not (q.predicate == _OWL_SAME_AS and (q.subject.value, q.object.value) in same_as)]
-        removed += len(link_nodes)
-        if kept:
-            store.replace_graph(graph, kept)
-        else:
-            store.remove_graph(graph)
+    edits, removed = _link_edits(store, mine, skip={g.value for g in own}, partial=False)
+    _apply_link_edits(store, edits)
     graphs = [g.value for g in sorted(own, key=str) if store.remove_graph(g)]
     return graphs, removed
 

@@ -72,8 +72,7 @@ def test_construct_is_restricted_to_the_source_graph() -> None:
 
 def test_every_mapping_is_a_construct_that_can_be_scoped() -> None:
     files = mapping_files()
-    assert {f.stem for f in files} >= {"gleif-l1", "gleif-l2", "fibo-entities", "fibo-control", "org", "org-edges",
-                                       "schema", "wikidata"}
+    assert {f.stem for f in files} >= {"gleif-l1", "gleif-l2", "fibo-entities", "fibo-control", "schema", "wikidata"}
     for f in files:
         out = construct_from(f.read_text(encoding="utf-8"), source=[NamedNode("http://s")])
         assert out.count("FROM <http://s>") == 1, f

@@ -123,7 +123,7 @@ _YEAR = (r"(?<![\d$€£¥.,])(?:19|20)\d{2}(?!\d|,\d|%|\.\d)"
 
 @dataclass(frozen=True)
 class _Grammar:
-    # each: (kind, compiled pattern); the pattern's groups are read by _resolve_<kind>
+    # each: (kind, compiled pattern), in priority order; the pattern's groups are read by _resolve
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
     anchor: re.Pattern[str]
     weekday: re.Pattern[str]
@@ -153,7 +153,7 @@ def _when(tag: str) -> str:
     return (
         rf"(?:(?:(?i:the)\s+)?(?P<{tag}ord>{ordinal})\s+(?:(?i:calendar)\s+)?(?P<{tag}part>{part})(?:{of_year()})?"
         rf"|(?P<{tag}qh>[QH])(?P<{tag}qn>[1-4])(?:{of_year()})?"
-        rf"|(?P<{tag}month>{month})\.?(?:\s+{year()})?"
+        rf"|(?P<{tag}month>{month})\b\.?(?:\s+{year()})?"
         rf"|(?:(?i:the)\s+)?(?P<{tag}edge>(?i:start|beginning|middle|end))\s+(?i:of)\s+{year()}"
         rf"|(?P<{tag}mid>(?i:mid|early|late|end))-?\s?{year()}"
         rf"|{year()})"
@@ -187,14 +187,14 @@ def _grammar() -> _Grammar:
     )
     within = re.compile(rf"\b{_ialt(w['in_prepositions'])}\s+{_when('i')}")
     bare = re.compile(rf"\b(?P<rel>{_ialt(w['relative_years'])})\s+(?i:year)\b")
-    bare_part = re.compile(rf"\b{_when('p')}", re.ASCII)
+    bare_part = re.compile(rf"\b{_when('p')}")
     anchor = re.compile(rf"\b{_ialt(w['start_prepositions'])}\s+(?:(?i:in)\s+)?{_when('a')}")
     weekday = re.compile(rf"\b(?P<pre>(?i:on|last|next|this)\s+)?(?P<wd>{_alt(w['weekdays'])})\b")
     day_word = re.compile(rf"\b(?P<dw>{_ialt(w['relative_days'])})\b")
     months = _alt(w["months"])
     month_day = re.compile(
-        rf"\b(?i:on)\s+(?:(?P<m1>{months})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
-        rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{months})\.?)(?:,?\s+(?P<y>{_YEAR}))?(?!\d)"
+        rf"\b(?i:on)\s+(?:(?P<m1>{months})\b\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
+        rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{months})\b\.?)(?:,?\s+(?P<y>{_YEAR}))?(?!\d)"
     )
     patterns = (("duration", duration), ("adjective", adjective), ("span", span), ("deadline", deadline),
                 ("within", within), ("bare", bare), ("part", bare_part))

@@ -70,6 +70,7 @@ def test_period_examples(text, with_date, without_date):
     [
         "for years",
         "the company may invest more",  # 'may' is a verb, not the month
+        "to expand in Marseille and Augsburg",  # month abbreviations only as whole words
         "it employs 2,000 people",
         "a 2026 million budget",
         "Varnholt, founded in 2019, said",
@@ -116,6 +117,7 @@ def test_days_without_an_article_date_need_the_year():
     assert find_day("said on Monday") is None
     assert find_day("will sign next Friday", on=ON) is None
     assert find_day("signed on 31 February 2024") is None
+    assert find_day("opened on 3 Marchmont Street", on=ON) is None
 
 
 @pytest.mark.parametrize("bad", ["2025-02-30", "24/02/2025", "yesterday", "2025-2-4"])

@@ -1,9 +1,10 @@
 """Ingestion: source documents -> extracted facts -> RDF quads -> the store, batched and resumable.
 
-This module owns the flow of a run (which documents to skip, extraction in order with ``n_process`` workers, quads
-buffered and written in batches, the original ingestion time kept on re-ingestion), removing a document, and the
-demo. It calls :mod:`kg.extract` (imported lazily, so importing this module does not import spaCy),
-:func:`kg.rdf.facts_to_quads` and the :class:`~kg.store.GraphStore` API; it never touches ``pyoxigraph.Store``.
+This module owns the flow of a run (which documents to skip, extraction and RDF mapping in order, in this process or
+in worker processes, quads buffered as N-Quads text and written in batches, the original ingestion time kept on
+re-ingestion), removing a document, and the demo. It calls :mod:`kg.extract` (imported lazily, so importing this
+module does not import spaCy), :func:`kg.rdf.facts_to_nquads` and the :class:`~kg.store.GraphStore` API; it never
+touches ``pyoxigraph.Store``.
 
 Decisions:
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,13 +33,16 @@ from kg.errors import InputError, KgError
 from kg.vocab import KG, document_graph, kg
 
 if TYPE_CHECKING:
-    from pyoxigraph import NamedNode, Quad
+    from pyoxigraph import NamedNode
 
-    from kg.facts import Facts
+    from kg.facts import DocumentInfo, Facts
+    from kg.rdf import DocumentNQuads
     from kg.store import GraphStore
 
-#: Documents whose quads are buffered before one write to the store.
+#: Documents whose quads are buffered before one write to the store (at most).
 DEFAULT_BATCH_SIZE = 64
+#: Quads buffered before one write to the store (at most): bounds memory whatever the size of the documents.
+DEFAULT_BATCH_QUADS = 50_000
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
@@ -99,49 +104,64 @@ def original_ingested_at(store: GraphStore, graph: NamedNode) -> str | None:
 
 
 class StoreWriter:
-    """Buffers the quads of extracted documents and writes them in batches.
+    """Buffers the quads of extracted documents (as N-Quads text) and writes them in batches.
 
-    New graphs go in with :meth:`GraphStore.add_graphs` (one call per batch); graphs that already exist are
-    replaced one by one with :meth:`GraphStore.replace_graph` (atomic), keeping their original ingestion time.
+    New graphs go in with :meth:`GraphStore.add_nquads` (one bulk load per batch, every document's ``a kg:Document``
+    marker after it); graphs that already exist are replaced one by one with :meth:`GraphStore.replace_graph`
+    (atomic), keeping their original ingestion time. A batch is written when it holds ``batch_size`` documents or
+    ``batch_quads`` quads, whichever comes first, so memory stays bounded whatever the size of the documents.
     Used by :func:`ingest` and by the distributed path (:mod:`kg.distributed`).
     """
 
     def __init__(self, store: GraphStore, *, extractor: str, now: str | dt.datetime | None = None,
-                 batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+                 batch_size: int = DEFAULT_BATCH_SIZE, batch_quads: int = DEFAULT_BATCH_QUADS) -> None:
         self.store = store
         self.extractor = extractor
         self.ingested_at = timestamp(now)
         self.batch_size = max(1, batch_size)
-        self._new: list[Quad] = []
-        self._new_docs = 0
+        self.batch_quads = max(1, batch_quads)
+        self._body: list[str] = []
+        self._markers: list[str] = []
+        self._queued_quads = 0
         self.documents = 0
         self.replaced = 0
         self.quads = 0
 
+    def to_nquads(self, source: SourceText, facts: Facts, *, previous: str | None = None) -> DocumentNQuads:
+        """One document's quads as text, stamped with ``previous`` (its first ingestion time) or this run's."""
+        from kg.rdf import facts_to_nquads
+
+        return facts_to_nquads(facts, source.document_info(), ingested_at=previous or self.ingested_at,
+                               extractor=self.extractor)
+
     def add(self, source: SourceText, facts: Facts, *, previous: str | None = None, exists: bool = False) -> int:
         """Map one document's facts to quads and queue them; ``exists`` means its graph is already in the store."""
-        from kg.rdf import facts_to_quads
+        return self.add_nquads(self.to_nquads(source, facts, previous=previous), exists=exists)
 
-        quads = facts_to_quads(facts, source.document_info(), ingested_at=previous or self.ingested_at,
-                               extractor=self.extractor, sort=False)
+    def add_nquads(self, doc: DocumentNQuads, *, exists: bool = False) -> int:
+        """Queue one document already mapped to text (by :meth:`to_nquads` or :func:`kg.rdf.facts_to_nquads`)."""
         if exists:
-            self.store.replace_graph(document_graph(source.sha256), quads)
+            from pyoxigraph import NamedNode
+
+            self.store.replace_graph(NamedNode(doc.graph), doc.quads())
             self.replaced += 1
         else:
-            self._new.extend(quads)
-            self._new_docs += 1
-            if self._new_docs >= self.batch_size:
+            self._body.append(doc.body)
+            self._markers.append(doc.marker)
+            self._queued_quads += doc.count
+            if len(self._markers) >= self.batch_size or self._queued_quads >= self.batch_quads:
                 self.flush()
         self.documents += 1
-        self.quads += len(quads)
-        return len(quads)
+        self.quads += doc.count
+        return doc.count
 
     def flush(self) -> None:
         """Write the queued new graphs."""
-        if self._new:
-            self.store.add_graphs(self._new)
-        self._new = []
-        self._new_docs = 0
+        if self._markers:
+            body, self._body = "".join(self._body), []
+            markers, self._markers = "".join(self._markers), []
+            self._queued_quads = 0
+            self.store.add_nquads(body, markers)
 
 
 def plan_sources(
@@ -176,6 +196,91 @@ class _Planned:
     previous: str | None
 
 
+#: Documents sent to a worker process at a time (``workers >= 2``); twice as many chunks as workers are in flight.
+WORKER_CHUNK = 8
+
+# Per worker process: the pipeline and what the RDF mapping needs (set by _init_worker; inherited when forked).
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(model: str | None, extractor: str) -> None:
+    """Worker start-up: load the pipeline once (a forked worker inherits the parent's, already loaded)."""
+    if "nlp" not in _WORKER:
+        _WORKER["nlp"] = extractor_module().load_pipeline(model)
+    _WORKER["extractor"] = extractor
+
+
+def _extract_chunk(items: list[tuple[str, str | None, DocumentInfo, str]]) -> list[DocumentNQuads]:
+    """In a worker: extraction and RDF mapping of ``(text, date, document, ingestion time)`` items, in order."""
+    from kg.rdf import facts_to_nquads
+
+    ex = extractor_module()
+    facts = ex.extract_many([text for text, _, _, _ in items], dates=[date for _, date, _, _ in items],
+                            nlp=_WORKER["nlp"], batch_size=max(1, len(items)))
+    return [facts_to_nquads(f, doc, ingested_at=when, extractor=_WORKER["extractor"])
+            for f, (_, _, doc, when) in zip(facts, items, strict=True)]
+
+
+def _pool_context() -> Any:
+    """Fork where it is safe and cheap (Linux: workers inherit the loaded pipeline), spawn elsewhere."""
+    import multiprocessing
+
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+
+
+def _in_workers(planned: Iterable[_Planned], *, nlp: Any, model: str | None, writer: StoreWriter,
+                workers: int) -> Iterator[tuple[_Planned, DocumentNQuads]]:
+    """Extract and map ``planned`` in ``workers`` processes; results in input order, a bounded number in flight."""
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    def items(part: list[_Planned]) -> list[tuple[str, str | None, DocumentInfo, str]]:
+        return [(p.source.text, p.source.date, p.source.document_info(), p.previous or writer.ingested_at)
+                for p in part]
+
+    _WORKER["nlp"] = nlp  # what a forked worker starts with
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_init_worker,
+                               initargs=(model, writer.extractor))
+    inflight: deque[tuple[list[_Planned], Future[list[DocumentNQuads]]]] = deque()
+    try:
+        part: list[_Planned] = []
+        for p in planned:
+            part.append(p)
+            if len(part) >= WORKER_CHUNK:
+                inflight.append((part, pool.submit(_extract_chunk, items(part))))
+                part = []
+                while len(inflight) >= 2 * workers:
+                    done, fut = inflight.popleft()
+                    yield from zip(done, fut.result(), strict=True)
+        if part:
+            inflight.append((part, pool.submit(_extract_chunk, items(part))))
+        while inflight:
+            done, fut = inflight.popleft()
+            yield from zip(done, fut.result(), strict=True)
+    finally:
+        _WORKER.clear()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_process(planned: Iterable[_Planned], *, nlp: Any, writer: StoreWriter) -> Iterator[
+        tuple[_Planned, DocumentNQuads]]:
+    """Extract and map ``planned`` here (one process), through ``extract_many``'s batched ``nlp.pipe``."""
+    ex = extractor_module()
+    pending: deque[_Planned] = deque()
+
+    def texts() -> Iterator[str]:
+        for p in planned:
+            pending.append(p)
+            yield p.source.text
+
+    def dates() -> Iterator[str | None]:
+        while pending:  # extract_many reads one date right after each text: the article date of the newest source
+            yield pending[-1].source.date
+
+    for facts in ex.extract_many(texts(), dates=dates(), nlp=nlp, batch_size=16):
+        p = pending.popleft()
+        yield p, writer.to_nquads(p.source, facts, previous=p.previous)
+
+
 def ingest(
     store: GraphStore,
     sources: Iterable[SourceText],
@@ -195,13 +300,16 @@ def ingest(
     deciding per source (the CLI skips existing corpus records but replaces files named explicitly).
     ``progress`` is called with 1 for each document handled (ingested or skipped). ``errors`` is the
     :class:`ErrorLog` given to :func:`kg.corpus.iter_sources`; its count becomes ``failed``.
+
+    With ``workers >= 2`` the whole per-document work (spaCy, rules, RDF mapping) runs in that many worker
+    processes, each loading the pipeline once; this process only reads the sources, plans and writes. The store
+    gets the same quads either way.
     """
     ex = extractor_module()
     if nlp is None:
         nlp = ex.load_pipeline(model)
     writer = StoreWriter(store, extractor=ex.extractor_version(nlp), now=now, batch_size=batch_size)
     skip = skip_existing if callable(skip_existing) else (lambda _s: bool(skip_existing))
-    pending: deque[_Planned] = deque()
     seen: set[str] = set()
     skipped = 0
 
@@ -211,22 +319,17 @@ def ingest(
         if progress is not None:
             progress(1)
 
-    def texts() -> Iterator[str]:
-        for src, exists, previous in plan_sources(store, sources, skip=skip, seen=seen, on_skip=on_skip):
-            pending.append(_Planned(src, exists, previous))
-            yield src.text
-
-    def dates() -> Iterator[str | None]:
-        while pending:  # extract_many reads one date right after each text: the article date of the newest source
-            yield pending[-1].source.date
-
+    planned = (_Planned(src, exists, previous)
+               for src, exists, previous in plan_sources(store, sources, skip=skip, seen=seen, on_skip=on_skip))
+    results = (_in_workers(planned, nlp=nlp, model=model, writer=writer, workers=workers) if workers > 1
+               else _in_process(planned, nlp=nlp, writer=writer))
     try:
-        for facts in ex.extract_many(texts(), dates=dates(), nlp=nlp, n_process=max(1, workers), batch_size=16):
-            planned = pending.popleft()
-            writer.add(planned.source, facts, previous=planned.previous, exists=planned.exists)
+        for p, doc in results:
+            writer.add_nquads(doc, exists=p.exists)
             if progress is not None:
                 progress(1)
     finally:
+        results.close()  # stops the workers at once when writing failed
         writer.flush()
     return IngestReport(
         documents=writer.documents,

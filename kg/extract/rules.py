@@ -1061,12 +1061,13 @@ class _Extraction:
                 target: str | None) -> tuple[Period | None, str | None]:
         """The period of the investment of ``mo`` in sentence ``stext`` and its target without the period words.
 
-        Looked for after the amount (up to the next amount), else at the very start of the sentence ("Next year,
-        X will invest ..."): a date elsewhere before the amount usually belongs to something else.
+        Looked for after the amount (up to the next amount, relative clause or semicolon), else at the very start
+        of the sentence ("Next year, X will invest ..."): a date elsewhere before the amount usually belongs to
+        something else.
         """
         after = usd.end if usd else mo.end
         nxt = min((o.start for o in monies if o.start >= after), default=len(stext))
-        tail = stext[after:nxt]
+        tail = re.split(r",\s+(?:which|who|whose|where)\s|;\s", stext[after:nxt], maxsplit=1)[0]
         span = locate_period(tail, on=self.date)
         if span is not None:
             if target and (cut := target.find(tail[span.offset:span.end_offset])) > 0:

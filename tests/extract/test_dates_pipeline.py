@@ -126,30 +126,42 @@ def test_cli_bad_date_is_a_one_line_error(runner, article, tmp_path, bad):
     assert not store.exists()
 
 
-def test_ingest_dated_corpus_stores_the_resolved_period(runner, tmp_path, article, nlp):
-    from kg.cli import app
-
-    corpus = tmp_path / "news.jsonl"
-    corpus.write_text("\n".join(json.dumps(r) for r in [
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "news.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [
         {"id": "n1", "title": "Shipyards", "date": "2025-03-06", "text": BODY},
         {"id": "n2", "title": "Looms", "date": "2023-01-10T09:00:00Z",
          "text": "Calloway Textiles will invest $90 million in new looms next year."},
         {"id": "n3", "title": "Rail", "text": "Pomeroy Rail will invest $600 million in signalling over the next "
                                                "two years."},
     ]) + "\n", encoding="utf-8")
+    return path
+
+
+CORPUS_PERIODS = {
+    "Tessaly Marine": ("2025-03-06", "2029-03-06"),
+    "Corvane Shipping": ("2026-07-01", "2026-12-31"),
+    "Calloway Textiles": ("2024-01-01", "2024-12-31"),
+    "Pomeroy Rail": (None, None),  # no date in the record: the relative period stays open
+}
+
+
+def stored_periods(runner, store: Path) -> dict[str, tuple[str | None, str | None]]:
+    from kg.cli import app
+
+    res = runner.invoke(app, ["--store", str(store), "query", "investments", "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    return {r["investorName"]: (r.get("periodStart"), r.get("periodEnd")) for r in sparql_rows(res.stdout)}
+
+
+def test_ingest_dated_corpus_stores_the_resolved_period(runner, tmp_path, corpus, article, nlp):
+    from kg.cli import app
+
     store = tmp_path / "store"
     res = runner.invoke(app, ["--store", str(store), "ingest", str(corpus)])
     assert res.exit_code == 0, res.stderr
-    res = runner.invoke(app, ["--store", str(store), "query", "investments", "--format", "json"])
-    assert res.exit_code == 0, res.stderr
-    rows = {r["investorName"]: r for r in sparql_rows(res.stdout)}
-    got = {name: (r.get("periodStart"), r.get("periodEnd")) for name, r in rows.items()}
-    assert got == {
-        "Tessaly Marine": ("2025-03-06", "2029-03-06"),
-        "Corvane Shipping": ("2026-07-01", "2026-12-31"),
-        "Calloway Textiles": ("2024-01-01", "2024-12-31"),
-        "Pomeroy Rail": (None, None),  # no date in the record: the relative period stays open
-    }
+    assert stored_periods(runner, store) == CORPUS_PERIODS
     # a plain file gets its date from --date; the stored document records it
     res = runner.invoke(app, ["--store", str(store), "ingest", str(article), "--date", "2025-03-06"])
     assert res.exit_code == 0, res.stderr
@@ -186,3 +198,20 @@ def test_dask_and_local_ingest_pass_the_article_date(tmp_path, nlp):
     with LocalStore(tmp_path / "local") as store:
         ingest(store, sources(), nlp=nlp)
         assert [(r["s"].value, r["e"].value) for r in store.query(query)] == expected
+
+
+def test_a_relative_clause_after_the_amount_is_not_the_period(nlp):
+    from kg.extract import extract
+
+    [i] = extract("Dunmore Energy will invest $250 million in Velsa Grid, which has run turbines for 20 years.",
+                  date="2024-06-01", nlp=nlp).investments
+    assert (i.period_start, i.period_end) == (None, None)
+
+
+def test_ingest_with_two_workers_passes_the_dates(runner, tmp_path, corpus, nlp):
+    from kg.cli import app
+
+    store = tmp_path / "store"
+    res = runner.invoke(app, ["--store", str(store), "ingest", str(corpus), "--workers", "2"])
+    assert res.exit_code == 0, res.stderr
+    assert stored_periods(runner, store) == CORPUS_PERIODS

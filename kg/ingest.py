@@ -122,6 +122,7 @@ class StoreWriter:
         self.batch_quads = max(1, batch_quads)
         self._body: list[str] = []
         self._markers: list[str] = []
+        self._carry = ""  # markers of the batch written last, written with the next one (see _write_batch)
         self._queued_quads = 0
         self.documents = 0
         self.replaced = 0
@@ -150,17 +151,29 @@ class StoreWriter:
             self._markers.append(doc.marker)
             self._queued_quads += doc.count
             if len(self._markers) >= self.batch_size or self._queued_quads >= self.batch_quads:
-                self.flush()
+                self._write_batch()
         self.documents += 1
         self.quads += doc.count
         return doc.count
 
+    def _write_batch(self) -> None:
+        """Bulk-load the queued bodies; their markers wait for the next load.
+
+        The markers of batch k go in with the bulk load of batch k+1: they are written only once their documents
+        are, and a separate small transaction per batch (which forces RocksDB to flush its memtable before the next
+        bulk load) is saved. A crash during the load of batch k+1 leaves batch k complete or marker-less, never a
+        marker without its document.
+        """
+        body = self._carry + "".join(self._body)
+        self._carry = "".join(self._markers)
+        self._body, self._markers, self._queued_quads = [], [], 0
+        self.store.add_nquads(body)
+
     def flush(self) -> None:
-        """Write the queued new graphs."""
-        if self._markers:
-            body, self._body = "".join(self._body), []
-            markers, self._markers = "".join(self._markers), []
-            self._queued_quads = 0
+        """Write everything queued, markers included."""
+        if self._markers or self._carry:
+            body, markers = "".join(self._body), self._carry + "".join(self._markers)
+            self._body, self._markers, self._queued_quads, self._carry = [], [], 0, ""
             self.store.add_nquads(body, markers)
 
 

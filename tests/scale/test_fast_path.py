@@ -134,3 +134,26 @@ def test_remote_add_nquads_goes_through_the_graph_store_protocol(oxigraph_server
         remote.add_nquads(body.encode(), marker.encode())
         assert remote.has_document(ox.NamedNode(graph))
         assert set(remote.quads(ox.NamedNode(graph))) == set(sample.quads())  # type: ignore[attr-defined]
+
+
+def test_writer_writes_markers_only_after_their_documents(tmp_path: Path, sample: object) -> None:
+    from kg.corpus import SourceText
+    from kg.ingest import StoreWriter
+
+    facts, _ = sample.facts()  # type: ignore[attr-defined]
+    sources = [SourceText.from_text(f"Article number {i}.", id=str(i)) for i in range(5)]
+    graphs = [document_graph(s.sha256) for s in sources]
+    with LocalStore(tmp_path / "s") as st_:
+        writer = StoreWriter(st_, extractor="hand 1", now=sample.NOW, batch_size=2)  # type: ignore[attr-defined]
+        for s in sources[:3]:
+            writer.add(s, facts)
+        # batch 1 (documents 0, 1) is in the store, its markers wait for the next batch: a crash now redoes them
+        assert [st_.has_graph(g) for g in graphs] == [True, True, False, False, False]
+        assert not any(st_.has_document(g) for g in graphs)
+        writer.add(sources[3], facts)
+        assert [st_.has_document(g) for g in graphs] == [True, True, False, False, False]
+        assert st_.has_graph(graphs[3])
+        writer.add(sources[4], facts)
+        writer.flush()
+        assert all(st_.has_document(g) for g in graphs)
+        assert writer.quads == len(st_) and writer.documents == 5

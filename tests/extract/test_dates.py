@@ -203,3 +203,14 @@ def test_add_months_moves_whole_months_and_clamps(day, months):
     assert (moved.year * 12 + moved.month) - (day.year * 12 + day.month) == months
     assert moved.day <= day.day
     assert moved.day == day.day or (moved + dt.timedelta(days=1)).day == 1
+
+
+def test_doctests_of_the_date_and_number_grammars():
+    import doctest
+
+    import kg.extract.dates
+    import kg.extract.numbers
+
+    for module in (kg.extract.dates, kg.extract.numbers):
+        result = doctest.testmod(module)
+        assert result.attempted >= 5 and result.failed == 0, module.__name__

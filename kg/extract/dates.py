@@ -326,6 +326,13 @@ def locate_period(text: str, *, on: DateLike | None = None) -> Period | None:
     (None, None, 12, 35)
     """
     day = article_date(on)
+    try:
+        return _locate(text, day)
+    except (ValueError, OverflowError):  # calendar arithmetic past year 9999 or before year 1
+        return None
+
+
+def _locate(text: str, day: dt.date | None) -> Period | None:
     g = _grammar()
     best: tuple[int, int, int, str, re.Match[str]] | None = None
     for prio, (kind, pat) in enumerate(g.patterns):
@@ -356,7 +363,7 @@ def _names_a_period(kind: str, m: re.Match[str]) -> bool:
     place of any later phrase, so 'next year ... in 2024' without a date gives nothing rather than 2024."""
     if kind in ("duration", "adjective"):
         return _duration_months(kind, m) is not None
-    return kind in ("adjective", "bare", "deadline", "within") or (
+    return kind in ("bare", "deadline", "within") or (
         kind == "part" and bool(m.group("pord") or m.group("pqh") or m.group("pmid")))
 
 
@@ -371,6 +378,13 @@ def find_day(text: str, *, on: DateLike | None = None) -> dt.date | None:
     (datetime.date(2025, 3, 3), datetime.date(2024, 3, 30))
     """
     day = article_date(on)
+    try:
+        return _find_day(text, day)
+    except (ValueError, OverflowError):  # calendar arithmetic past year 9999 or before year 1
+        return None
+
+
+def _find_day(text: str, day: dt.date | None) -> dt.date | None:
     g = _grammar()
     w = _words()
     hits: list[tuple[int, dt.date]] = []

@@ -126,6 +126,13 @@ def test_bad_article_dates_are_input_errors(bad):
         article_date(bad)
 
 
+def test_calendar_edges_give_nothing_rather_than_fail():
+    assert find_period("over the next three years", on="9999-06-01") is None
+    assert find_period("next year", on="9999-06-01") is None
+    assert find_day("yesterday", on="0001-01-01") is None
+    assert str(find_period("last year", on="9999-06-01")) == "9998-01-01..9998-12-31"
+
+
 def test_article_date_forms():
     assert article_date("2025-02-24T23:30:00Z") == dt.date(2025, 2, 24)
     assert article_date(dt.datetime(2025, 2, 24, 8, 0)) == dt.date(2025, 2, 24)

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from kg.errors import QueryError
+from kg.facts import DocumentInfo, Facts, Model, Organization, Subsidiary
 from kg.queries import (
     CannedQuery,
     Param,
@@ -20,7 +21,10 @@ from kg.queries import (
     run_query,
     write_result,
 )
+from kg.rdf import facts_to_quads
 from kg.resources import queries_dir
+from kg.store import LocalStore
+from kg.vocab import document_graph
 
 ID = "https://w3id.org/kgnews/id/"
 KG = "https://w3id.org/kgnews/ontology#"
@@ -296,3 +300,67 @@ def test_csv_tsv_and_table(graph_store):
     assert "(no results)" in buf.getvalue()
     with pytest.raises(QueryError, match="unknown result format"):
         write_result(result, "xml", io.StringIO())
+
+
+# --- shapes the fixture store does not have: two parent paths, documents that disagree --------------------------
+def _store_of(tmp_path, docs: list[tuple[str, Facts]]) -> LocalStore:
+    """A store with one named graph per (sha-letter, facts) document, reopened read-only."""
+    path = tmp_path / "store"
+    with LocalStore(path) as store:
+        for letter, facts in docs:
+            doc = DocumentInfo(sha256=letter * 64, path=f"news/{letter}.txt", title=f"Doc {letter}", chars=100)
+            quads = facts_to_quads(facts, doc, ingested_at="2026-01-01T00:00:00Z", extractor="kg-test")
+            store.replace_graph(document_graph(doc.sha256), quads)
+    return LocalStore(path, read_only=True)
+
+
+def _subs(*edges: tuple[str, str]) -> Facts:
+    names = sorted({n for e in edges for n in e})
+    return Facts(organizations=tuple(Organization(n) for n in names),
+                 subsidiaries=tuple(Subsidiary(c, p, relation="unit") for c, p in edges))
+
+
+def test_subsidiaries_depth_is_the_shortest_path_with_one_row_per_entity(tmp_path):
+    # Rootco -> Alder, Birch, Dune; Alder and Birch -> Cedar (a diamond); Cedar -> Dune (Dune also sits right under
+    # Rootco); Dune -> Elm. One document states the upper edges, another the lower ones, a third repeats some.
+    store = _store_of(tmp_path, [
+        ("c", _subs(("Alder", "Rootco"), ("Birch", "Rootco"), ("Dune", "Rootco"))),
+        ("d", _subs(("Cedar", "Alder"), ("Cedar", "Birch"), ("Dune", "Cedar"), ("Elm", "Dune"))),
+        ("e", _subs(("Cedar", "Birch"), ("Dune", "Cedar"), ("Alder", "Rootco"))),
+    ])
+    with store:
+        _, data = answer(store, "subsidiaries", org="rootco")
+    assert [(r[1], r[3], r[4]) for r in data] == [
+        ("Alder", "Rootco", 1), ("Birch", "Rootco", 1), ("Dune", "Rootco", 1),
+        ("Cedar", "Alder", 2),  # two shortest paths: the parent with the smaller IRI
+        ("Elm", "Dune", 2),
+    ]
+    assert len({r[0] for r in data}) == len(data) == 5
+
+
+def test_subsidiaries_below_a_middle_node_and_in_a_cycle(tmp_path):
+    store = _store_of(tmp_path, [("c", _subs(("Alder", "Rootco"), ("Cedar", "Alder"), ("Rootco", "Cedar"),
+                                             ("Elm", "Cedar")))])
+    with store:
+        _, data = answer(store, "subsidiaries", org="Alder")
+    # Alder -> Cedar -> Rootco -> Alder: the root itself is never its own subsidiary
+    assert [(r[1], r[3], r[4]) for r in data] == [("Cedar", "Alder", 1), ("Elm", "Cedar", 2), ("Rootco", "Cedar", 2)]
+
+
+def test_conflicts_between_documents_without_links(tmp_path):
+    """Two documents name different parents for Cedar and different sizes for a model: both are reported."""
+    a = Facts(organizations=(Organization("Cedar"), Organization("Alder"), Organization("Birch")),
+              subsidiaries=(Subsidiary("Cedar", "Alder"), Subsidiary("Birch", "Alder")),
+              models=(Model("Fir-1", developer="Cedar", parameters=7_000_000_000),))
+    b = Facts(organizations=(Organization("Cedar"), Organization("Birch"), Organization("Alder")),
+              subsidiaries=(Subsidiary("Cedar", "Birch"), Subsidiary("Birch", "Alder")),
+              models=(Model("Fir-1", developer="Cedar", parameters=8_000_000_000),))
+    store = _store_of(tmp_path, [("c", a), ("d", b)])
+    with store:
+        _, data = answer(store, "conflicts")
+    got = [(r[0], r[1].rsplit("/", 1)[1], r[2], r[3].rsplit("#", 1)[1], str(r[4]), str(r[6])) for r in data]
+    assert got == [
+        ("number", "fir-1", "Fir-1", "parameterCount", "7000000000", "8000000000"),
+        ("parent", "cedar", "Cedar", "subsidiaryOf", org("alder"), org("birch")),
+    ]
+    assert all(r[5] == ID.replace("/id/", "/graph/") + "doc/" + "c" * 64 for r in data)

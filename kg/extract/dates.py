@@ -11,7 +11,7 @@ A period is a closed range of ISO dates ``start .. end``; either end may be unkn
 - a calendar reference covers the whole of it: "in 2026" is 2026-01-01 .. 2026-12-31, "next year", "in the first
   quarter of 2027", "in the second half of next year", "in March 2026";
 - a deadline starts on the article date and ends with its reference: "by 2027" is date .. 2027-12-31, "by the end
-  of next year", "by mid-2026" (30 June);
+  of next year", "by mid-2026" (30 June); "since 2019" runs the other way, 2019-01-01 .. date;
 - a start anchor ("starting in 2026") moves the start of a duration: "three years starting in 2026" is
   2026-01-01 .. 2028-12-31;
 - without an article date, only what the text fixes resolves: "in 2026" and "in Q3 2026" fully, "by 2027" its end;
@@ -186,6 +186,7 @@ def _grammar() -> _Grammar:
         rf"\b{_ialt(w['deadline_prepositions'])}\s+(?:(?i:the\s+)?(?i:end)(?:\s+(?i:of)|-)\s*)?{_when('d')}"
     )
     within = re.compile(rf"\b{_ialt(w['in_prepositions'])}\s+{_when('i')}")
+    since = re.compile(rf"\b{_ialt(w['since_prepositions'])}\s+{_when('s')}")
     bare = re.compile(rf"\b(?P<rel>{_ialt(w['relative_years'])})\s+(?i:year)\b")
     bare_part = re.compile(rf"\b{_when('p')}")
     anchor = re.compile(rf"\b{_ialt(w['start_prepositions'])}\s+(?:(?i:in)\s+)?{_when('a')}")
@@ -197,7 +198,7 @@ def _grammar() -> _Grammar:
         rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{months})\b\.?)(?:,?\s+(?P<y>{_YEAR}))?(?!\d)"
     )
     patterns = (("duration", duration), ("adjective", adjective), ("span", span), ("deadline", deadline),
-                ("within", within), ("bare", bare), ("part", bare_part))
+                ("since", since), ("within", within), ("bare", bare), ("part", bare_part))
     not_after = re.compile(rf"\b{_ialt(w['not_after'])}\s+$")
     return _Grammar(patterns, anchor, weekday, day_word, month_day, not_after)
 
@@ -289,6 +290,11 @@ def _resolve(kind: str, m: re.Match[str], on: dt.date | None) -> tuple[dt.date |
         if r is None or (on is not None and r[1] < on):
             return None
         return on, r[1]
+    if kind == "since":
+        r = _when_range(m, "s", on)
+        if r is None or (on is not None and r[0] > on):
+            return None
+        return r[0], on
     if kind in ("within", "part"):
         tag = "i" if kind == "within" else "p"
         if kind == "part" and not (m.group("pord") or m.group("pqh") or m.group("pmid")):
@@ -363,7 +369,7 @@ def _names_a_period(kind: str, m: re.Match[str]) -> bool:
     place of any later phrase, so 'next year ... in 2024' without a date gives nothing rather than 2024."""
     if kind in ("duration", "adjective"):
         return _duration_months(kind, m) is not None
-    return kind in ("bare", "deadline", "within") or (
+    return kind in ("bare", "deadline", "since", "within") or (
         kind == "part" and bool(m.group("pord") or m.group("pqh") or m.group("pmid")))
 
 

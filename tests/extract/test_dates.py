@@ -58,6 +58,9 @@ def period(text: str, on: str | None = ON) -> str | None:
         ("by the end of the year", "2025-02-24..2025-12-31", None),
         ("by mid-2026", "2025-02-24..2026-06-30", "..2026-06-30"),
         ("through 2029", "2025-02-24..2029-12-31", "..2029-12-31"),
+        # "since" runs up to the article date
+        ("has put $4 billion into the venture since 2019", "2019-01-01..2025-02-24", "2019-01-01.."),
+        ("since the second half of last year", "2024-07-01..2025-02-24", None),
     ],
 )
 def test_period_examples(text, with_date, without_date):
@@ -74,7 +77,7 @@ def test_period_examples(text, with_date, without_date):
         "it employs 2,000 people",
         "a 2026 million budget",
         "Varnholt, founded in 2019, said",
-        "since 2020",
+        "since 2030",  # after the article date
         "by 2020",  # a deadline before the article date is not a period
         "next Friday",
         "",

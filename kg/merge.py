@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from kg import vocab
 from kg.errors import InputError, QueryError, RdfSyntaxError
@@ -403,18 +403,17 @@ class TableMapper:
     are checked against it.
     """
 
-    def __init__(self, graph: NamedNode, table: MappingTable | None = None) -> None:
-        self.graph = graph
+    def __init__(self, table: MappingTable | None = None) -> None:
         self.table = table if table is not None else mapping_table()
         self.seen: set[NamedNode] = set()
         self._types: dict[NamedNode, set[tuple[NamedNode, tuple[tuple[NamedNode, NamedNode | Literal], ...]]]] = {}
         self._names: dict[NamedNode, dict[int, list[tuple[NamedNode, str]]]] = {}
         self._aliases: dict[NamedNode, list[tuple[NamedNode, str]]] = {}
 
-    def observe(self, quads: Iterable[Quad | ox.Triple], out: Callable[[Quad], None]) -> Iterator[Quad | ox.Triple]:
+    def observe(self, quads: Iterable[Quad | Triple], out: Callable[[Triple], None]) -> Iterator[Quad | Triple]:
         """Yield ``quads`` unchanged, recording them and handing each mapped edge to ``out``."""
         classes, names, aliases, edges = self.table.classes, self.table.names, self.table.aliases, self.table.edges
-        types, named, aliased, seen, g = self._types, self._names, self._aliases, self.seen, self.graph
+        types, named, aliased, seen = self._types, self._names, self._aliases, self.seen
         for q in quads:
             s, p, o = q.subject, q.predicate, q.object
             seen.add(p)
@@ -427,7 +426,7 @@ class TableMapper:
             elif p in edges:
                 if isinstance(s, NamedNode) and isinstance(o, NamedNode):
                     target, inverse = edges[p]
-                    out(Quad(o, target, s, g) if inverse else Quad(s, target, o, g))
+                    out(Triple(o, target, s) if inverse else Triple(s, target, o))
             elif p in names:
                 if isinstance(s, NamedNode) and not isinstance(o, ox.BlankNode):
                     target, rank = names[p]
@@ -436,27 +435,30 @@ class TableMapper:
                 aliased.setdefault(s, []).append((aliases[p], o.value))
             yield q
 
-    def feed(self, quads: Iterable[Quad | ox.Triple], out: Callable[[Quad], None]) -> None:
-        """Record ``quads`` (see :meth:`observe`)."""
+    def feed(self, quads: Iterable[Quad | Triple], out: Callable[[Triple], None], *, finish: bool = False) -> None:
+        """Record ``quads`` (see :meth:`observe`), then :meth:`finish` when asked."""
         for _ in self.observe(quads, out):
             pass
+        if finish:
+            self.finish(out)
 
-    def finish(self, out: Callable[[Quad], None]) -> None:
+    def finish(self, out: Callable[[Triple], None]) -> None:
         """Hand the typed instances, with their names (or a name from the IRI) and aliases, to ``out``."""
-        g, fallback = self.graph, self.table.fallback_name
+        fallback, names, aliases = self.table.fallback_name, self._names, self._aliases
         for s, kinds in self._types.items():
-            for cls, extra in sorted(kinds, key=str):
-                out(Quad(s, _RDF_TYPE, cls, g))
+            for cls, extra in (sorted(kinds, key=str) if len(kinds) > 1 else kinds):
+                out(Triple(s, _RDF_TYPE, cls))
                 for p, o in extra:
-                    out(Quad(s, p, o, g))
-            ranks = self._names.get(s)
+                    out(Triple(s, p, o))
+            ranks = names.get(s)
             if ranks:
-                for p, value in dict.fromkeys(ranks[min(ranks)]):
-                    out(Quad(s, p, Literal(value), g))
+                values = ranks[min(ranks)] if len(ranks) > 1 else next(iter(ranks.values()))
+                for p, value in (dict.fromkeys(values) if len(values) > 1 else values):
+                    out(Triple(s, p, Literal(value)))
             else:
-                out(Quad(s, fallback, Literal(_local_name(s.value)), g))
-            for p, value in dict.fromkeys(self._aliases.get(s, ())):
-                out(Quad(s, p, Literal(value), g))
+                out(Triple(s, fallback, Literal(_local_name(s.value))))
+            for p, value in dict.fromkeys(aliases.get(s, ())):
+                out(Triple(s, p, Literal(value)))
         self._types.clear()
         self._names.clear()
         self._aliases.clear()
@@ -468,11 +470,11 @@ class _NTriplesSink:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fh = open(path, "wb")  # noqa: SIM115 - closed by close()
-        self._batch: list[ox.Triple] = []
+        self._batch: list[Triple] = []
         self.count = 0
 
-    def add(self, q: Quad) -> None:
-        self._batch.append(ox.Triple(q.subject, q.predicate, q.object))
+    def add(self, t: Triple) -> None:
+        self._batch.append(t)
         if len(self._batch) >= 100_000:
             self.flush()
 
@@ -482,33 +484,24 @@ class _NTriplesSink:
             self.count += len(self._batch)
             self._batch = []
 
-    def write_result(self, result: object) -> None:
-        """Append a CONSTRUCT result."""
-        self.flush()
-        if hasattr(result, "serialize"):
-            result.serialize(self._fh, format=ox.RdfFormat.N_TRIPLES)
-        else:  # a backend that hands back plain triples
-            ox.serialize(list(result), self._fh, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[call-overload]
-
     def close(self) -> None:
-        self.flush()
-        self._fh.close()
+        if not self._fh.closed:
+            self.flush()
+            self._fh.close()
 
 
 def _run_constructs(store: GraphStore, source: Sequence[NamedNode], seen: set[NamedNode] | None,
-                    sink: _NTriplesSink) -> None:
+                    target: NamedNode) -> None:
+    """Add to ``target`` what the CONSTRUCT mappings triggered by ``seen`` (None: all) give over ``source``."""
     for mapping in construct_mappings():
         if mapping.wanted(seen):
-            sink.write_result(store.query(construct_from(mapping.sparql, source=source), union=False))
+            result = store.query(construct_from(mapping.sparql, source=source), union=False)
+            store.add_graphs(Quad(t.subject, t.predicate, t.object, target) for t in result)  # type: ignore[union-attr]
 
 
-def _load_mapped(store: GraphStore, sink: _NTriplesSink, target: NamedNode) -> int:
-    """Bulk load what ``sink`` collected into ``target`` (replaced). Returns the number of distinct triples."""
-    sink.close()
-    store.remove_graph(target)
-    if sink.path.stat().st_size == 0:
-        return 0
-    return store.load_file(sink.path, RdfFormatName.ntriples, graph=target, bulk=True)
+def _graph_size(store: GraphStore, graph: NamedNode) -> int:
+    rows = store.query(_resolve_query("size"), substitutions={"g": graph})
+    return next((int(row["triples"].value) for row in rows), 0)  # type: ignore[union-attr]
 
 
 def map_source(store: GraphStore, source: NamedNode, target: NamedNode) -> int:
@@ -517,16 +510,16 @@ def map_source(store: GraphStore, source: NamedNode, target: NamedNode) -> int:
     The one-to-one renames of the mapping table are applied while reading the source once; a CONSTRUCT file runs
     only when one of its triggers occurs in the source. ``kg merge`` does the same while loading the files.
     """
+    store.remove_graph(target)
     with tempfile.TemporaryDirectory(prefix="kg-merge-") as tmp:
         sink = _NTriplesSink(Path(tmp) / "mapped.nt")
+        mapper = TableMapper()
         try:
-            mapper = TableMapper(target)
-            mapper.feed(store.quads(source), sink.add)
-            mapper.finish(sink.add)
-            _run_constructs(store, [source], mapper.seen, sink)
+            _map(store.quads(source), mapper, sink, store, target, last=True)
         finally:
             sink.close()
-        return _load_mapped(store, sink, target)
+    _run_constructs(store, [source], mapper.seen, target)
+    return _graph_size(store, target)
 
 
 # --- merge ----------------------------------------------------------------------------------------------------------
@@ -580,23 +573,25 @@ def merge_files(
     src, mapped, links = vocab.source_graph(name), vocab.mapped_graph(name), vocab.links_graph(name)
     replacing = bool(source_graphs(store, name))
     new_src, new_mapped = (pending_graph(name, "source"), pending_graph(name, "mapped")) if replacing else (src, mapped)
-    scratch = [new_src, new_mapped, *(staging_graph(name, i) for i in range(len(files)))]
+    scratch = [new_src, new_mapped, *(staging_graph(name, i) for i in range(len(files)))]  # (older kg staged files)
     if not replacing:
         scratch.append(links)
     for g in scratch:
         store.remove_graph(g)  # leftovers of an interrupted merge (or nothing)
 
     try:
+        before = len(store)
         with tempfile.TemporaryDirectory(prefix="kg-merge-") as tmp:
             sink = _NTriplesSink(Path(tmp) / "mapped.nt")
             try:
-                mapper = TableMapper(new_mapped)
-                loaded = _load_all(store, files, formats, new_src, name, mapper, sink)
-                mapper.finish(sink.add)
-                _run_constructs(store, [new_src], mapper.seen, sink)
+                mapper = TableMapper()
+                for i, (path, f) in enumerate(zip(files, formats, strict=True)):
+                    _load(store, path, f, new_src, new_mapped, mapper, sink, last=i == len(files) - 1)
             finally:
                 sink.close()
-            n_mapped = _load_mapped(store, sink, new_mapped)
+        _run_constructs(store, [new_src], mapper.seen, new_mapped)
+        n_mapped = _graph_size(store, new_mapped)
+        loaded = len(store) - before - n_mapped
         new_links = resolve(store, name, source=new_src, mapped=new_mapped)
         if replacing:
             _swap(store, name, new_src, new_mapped, new_links)
@@ -617,20 +612,6 @@ def merge_files(
     )
 
 
-def _load_all(store: GraphStore, files: Sequence[Path], formats: Sequence[RdfFormatName], graph: NamedNode,
-              name: str, mapper: TableMapper, sink: _NTriplesSink) -> int:
-    """Load every file into ``graph`` (new), feeding the mapper. Several files go through staging graphs first."""
-    if len(files) == 1:
-        return _load(store, files[0], formats[0], graph, mapper, sink)
-    staged: list[NamedNode] = []
-    for i, (path, f) in enumerate(zip(files, formats, strict=True)):
-        staged.append(staging_graph(name, i))
-        _load(store, path, f, staged[-1], mapper, sink)
-    store.update(" ;\n".join([f"ADD SILENT {g} TO {graph}" for g in staged]
-                             + [f"DROP SILENT GRAPH {g}" for g in staged]))
-    return sum(1 for _ in store.quads(graph))
-
-
 def _parse(path: Path, fmt: RdfFormatName) -> Iterator[Quad]:
     try:
         yield from ox.parse(path=str(path), format=fmt.oxigraph)
@@ -642,29 +623,39 @@ def _parse(path: Path, fmt: RdfFormatName) -> Iterator[Quad]:
         raise InputError(f"{path}: {err}") from None
 
 
-def _load(store: GraphStore, path: Path, fmt: RdfFormatName, graph: NamedNode, mapper: TableMapper,
-          sink: _NTriplesSink) -> int:
-    """Load one file into ``graph`` (which is new) and feed it to ``mapper``. Returns the number of quads added.
+def _map(quads: Iterable[Quad | Triple], mapper: TableMapper, sink: _NTriplesSink, store: GraphStore,
+         mapped: NamedNode, *, last: bool) -> None:
+    """Feed ``quads`` to the mapper; after the last file, finish it and bulk load what it mapped into ``mapped``."""
+    mapper.feed(quads, sink.add)
+    if last:
+        mapper.finish(sink.add)
+        sink.close()
+        if sink.count:
+            store.append_file(sink.path, RdfFormatName.ntriples, graph=mapped)
 
-    Triple formats: Oxigraph's bulk loader reads the file while a thread parses it for the mapper (the loader
-    releases the GIL, so the two overlap). Datasets (TriG, N-Quads, JSON-LD): parsed here once, every quad moved
-    into ``graph`` and fed to the mapper on the way.
+
+def _load(store: GraphStore, path: Path, fmt: RdfFormatName, graph: NamedNode, mapped: NamedNode,
+          mapper: TableMapper, sink: _NTriplesSink, *, last: bool) -> None:
+    """Add one file to ``graph`` and feed it to ``mapper``; after the ``last`` file, load the mapped triples.
+
+    Triple formats: Oxigraph's bulk loader reads the file while a thread parses it for the mapper, then bulk loads
+    the mapped triples (the loader releases the GIL, so the mapping and both loads overlap). Datasets (TriG,
+    N-Quads, JSON-LD): parsed here once, every quad moved into ``graph`` and fed to the mapper on the way.
     """
-    if not fmt.supports_datasets:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map") as pool:
-            mapping = pool.submit(mapper.feed, _parse(path, fmt), sink.add)
-            try:
-                n = store.load_file(path, fmt, graph=graph, bulk=True)
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    mapping.result()
-                raise
-            mapping.result()
-        return n
-    before = len(store)
-    regraphed = (Quad(q.subject, q.predicate, q.object, graph) for q in _parse(path, fmt))
-    store.add_graphs(mapper.observe(regraphed, sink.add))  # type: ignore[arg-type]
-    return len(store) - before
+    if fmt.supports_datasets:
+        regraphed = (Quad(q.subject, q.predicate, q.object, graph) for q in _parse(path, fmt))
+        store.add_graphs(mapper.observe(regraphed, sink.add))  # type: ignore[arg-type]
+        _map((), mapper, sink, store, mapped, last=last)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map") as pool:
+        mapping = pool.submit(_map, _parse(path, fmt), mapper, sink, store, mapped, last=last)
+        try:
+            store.append_file(path, fmt, graph=graph)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                mapping.result()
+            raise
+        mapping.result()
 
 
 def _swap(store: GraphStore, name: str, new_src: NamedNode, new_mapped: NamedNode, links: list[Link]) -> None:

@@ -163,6 +163,16 @@ class GraphStore:
     def load_file(self, path: Path, fmt: RdfFormatName, *, graph: ox.NamedNode, bulk: bool = False) -> int:
         raise NotImplementedError
 
+    def append_file(self, path: Path, fmt: RdfFormatName, *, graph: ox.NamedNode) -> None:
+        """Bulk load a triple file (Turtle, N-Triples, RDF/XML) into ``graph``, keeping what it holds, without
+        counting. Not transactional: on :class:`~kg.errors.RdfSyntaxError` part of the file may be in ``graph``,
+        which the caller drops (kg.merge loads into graphs of its own). This fallback parses here and adds."""
+        try:
+            with open(path, "rb") as fh:
+                self.add_graphs(ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(fh, fmt.oxigraph))
+        except SyntaxError as err:
+            raise RdfSyntaxError(f"{path}: {_syntax_location(err)}") from None
+
     def update(self, sparql: str) -> None:
         raise NotImplementedError
 
@@ -334,17 +344,27 @@ class LocalStore(GraphStore):
             store.remove_graph(graph)
         before = len(store)
         try:
-            with open(path, "rb") as fh:
-                if bulk:
-                    store.bulk_load(fh, fmt.oxigraph, to_graph=graph)
-                else:
-                    store.load(fh, fmt.oxigraph, to_graph=graph)
+            # by path, not a Python file object: Oxigraph then reads without taking the GIL (kg.merge maps the
+            # same file in a thread meanwhile)
+            if bulk:
+                store.bulk_load(path=str(path), format=fmt.oxigraph, to_graph=graph)
+            else:
+                store.load(path=str(path), format=fmt.oxigraph, to_graph=graph)
         except SyntaxError as err:
             store.remove_graph(graph)
             raise RdfSyntaxError(f"{path}: {_syntax_location(err)}") from None
         except OSError as err:
             raise _translate_os_error(self.location, err) from None
         return len(store) - before
+
+    def append_file(self, path: Path, fmt: RdfFormatName, *, graph: ox.NamedNode) -> None:
+        store = self._writable()
+        try:
+            store.bulk_load(path=str(path), format=fmt.oxigraph, to_graph=graph)
+        except SyntaxError as err:
+            raise RdfSyntaxError(f"{path}: {_syntax_location(err)}") from None
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
 
     def update(self, sparql: str) -> None:
         try:

@@ -363,10 +363,12 @@ def remove_cmd(
 ) -> None:
     """Remove one document (its named graph) from the store."""
     from kg.ingest import remove_document
+    from kg.merge import drop_links_depending_on
 
     with _open(ctx, read_only=False, must_exist=True) as store:
         iri = remove_document(store, doc)
-    info(ctx, f"removed {iri}")
+        dropped = drop_links_depending_on(store, [iri])  # merge links that named the document's companies
+    info(ctx, f"removed {iri}" + (f" and {dropped} merge link(s) that depended on it" if dropped else ""))
 
 
 def demo_cmd(

@@ -61,3 +61,21 @@ def test_errors_are_one_line_with_exit_codes(tmp_path: Path) -> None:
     assert result.exit_code != 0 and "missing.ttl" in result.output
     result = kg(tmp_path / "s4", "merge", bad, "--name", "x", "--format", "turtle")
     assert result.exit_code == 5
+
+
+def test_remove_drops_the_merge_links_of_the_removed_document(tmp_path: Path) -> None:
+    from kg import vocab
+    from kg.store import LocalStore
+    from tests.merge.conftest import article_quads
+
+    store = tmp_path / "store"
+    with LocalStore(store) as s:
+        s.add_graphs(article_quads("c" * 64))
+    result = kg(store, "merge", DATA / "wikidata.ttl", "--name", "wikidata")
+    assert result.exit_code == 0 and "2 links" in result.output, result.output
+    result = kg(store, "remove", "c" * 64)
+    assert result.exit_code == 0, result.output
+    assert "2 merge link(s)" in result.output
+    with LocalStore(store) as s:
+        assert not s.has_graph(vocab.links_graph("wikidata"))
+        assert not any(q.predicate.value.endswith("#sameAs") for q in s.quads())

@@ -368,3 +368,71 @@ def test_a_company_in_many_articles_links_once_depending_on_each(store: GraphSto
         substitutions={"x": NamedNode(vocab.org_iri("Hangzhou Cloudworks").value)})]
     want = [vocab.mapped_graph("wikidata").value] + [vocab.document_graph(s).value for s in shas]
     assert sorted(deps) == sorted(want)
+
+
+# --- robustness: a failed re-merge keeps the old version; removing a document drops the links that need it --------
+@pytest.mark.parametrize("where", ["finish", "constructs", "resolve", "swap"])
+def test_a_re_merge_failing_midway_keeps_the_previous_version(
+    store: GraphStore, add_article: Adder, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    import kg.merge as merge
+
+    add_article(store)
+    merge_files(store, GLEIF, name="gleif")
+    merge_files(store, FIBO, name="fibo")  # links of fibo depend on gleif's graphs
+    before = dump(store)
+    before_gleif = {g: dump(store, g) for g in (vocab.source_graph("gleif"), vocab.mapped_graph("gleif"),
+                                                vocab.links_graph("gleif"), vocab.links_graph("fibo"))}
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"injected failure in {where}")
+
+    target = {"finish": (merge.TableMapper, "finish"), "constructs": (merge, "_run_constructs"),
+              "resolve": (merge, "resolve"), "swap": (merge, "_swap")}[where]
+    monkeypatch.setattr(*target, boom)
+    with pytest.raises(RuntimeError, match="injected"):
+        merge_files(store, [GLEIF[1]], name="gleif")  # a different version: level 2 only
+    assert {g: dump(store, g) for g in before_gleif} == before_gleif
+    assert dump(store) == before
+    assert not any("/staging/" in g for g in store.named_graphs())
+    monkeypatch.undo()
+    report = merge_files(store, [GLEIF[1]], name="gleif")  # and the re-merge then works
+    assert report.triples_loaded == 154 and not any("/staging/" in g for g in store.named_graphs())
+
+
+def test_a_re_merge_that_fails_to_parse_keeps_the_previous_version(store: GraphStore, tmp_path: Path) -> None:
+    merge_files(store, GLEIF, name="gleif")
+    before = dump(store)
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n", encoding="utf-8")
+    with pytest.raises(RdfSyntaxError, match="line 2"):
+        merge_files(store, [GLEIF[1], bad], name="gleif")
+    assert dump(store) == before
+
+
+def test_removing_a_document_drops_the_links_that_depend_on_it(store: GraphStore, add_article: Adder) -> None:
+    from kg.merge import drop_links_depending_on
+
+    one, two = "1" * 64, "2" * 64
+    add_article(store, one)
+    add_article(store, two)
+    merge_files(store, [DATA / "wikidata.ttl"], name="wikidata")
+    cloud = vocab.org_iri("Hangzhou Cloudworks").value
+    pair = frozenset((vocab.WD + "Q99990001", cloud))
+    assert pair in links(store)
+
+    def depends(graph_iri: str) -> bool:
+        return bool(store.query("ASK { GRAPH ?g { ?l kg:dependsOn ?d } }",
+                                substitutions={"d": NamedNode(graph_iri)}))
+
+    # the company is still named in the other article: the link stays, without the removed document
+    assert store.remove_graph(vocab.document_graph(one))
+    assert drop_links_depending_on(store, [vocab.document_graph(one)]) == 0
+    assert pair in links(store) and not depends(vocab.document_graph(one).value)
+    assert depends(vocab.document_graph(two).value)
+    # the last article naming it goes: so does the link, with its owl:sameAs triple
+    assert store.remove_graph(vocab.document_graph(two))
+    assert drop_links_depending_on(store, [vocab.document_graph(two).value]) == 2
+    assert links(store) == {}
+    assert not any(q.predicate == SAME_AS for q in store.quads())
+    assert relink(store) == {"wikidata": 0}

@@ -368,33 +368,62 @@ def bench_memory(small: int, large: int, tmp: Path) -> Ratio:
 # --- merge -----------------------------------------------------------------------------------------------------------
 
 
-def bench_merge(n_triples: int, tmp: Path) -> Ratio:
-    """kg.merge.merge_files of a generated corporate graph vs pyoxigraph bulk_load of the same file."""
+def bench_merge(n_triples: int, tmp: Path, repeat: int = 2) -> list[Ratio]:
+    """kg.merge.merge_files of generated corporate graphs vs pyoxigraph bulk_load of the same file.
+
+    Two baselines: bulk_load into a named graph (what kg must at least do, since a merged source lives in its own
+    named graph: the headline) and into the default graph (the issue's literal baseline, three quad indexes
+    instead of six). Two inputs: a dense W3C ORG file where every organization triple maps, and a file shaped like
+    the GLEIF Level 1 + Level 2 sample where most triples (addresses, registration records) do not. The three
+    runs of an input are interleaved and each side keeps its best time: other processes on the machine slow all of
+    them alike instead of one side.
+    """
     from kg.merge import merge_files
     from kg.store import LocalStore
 
-    path = tmp / "registry.nt"
-    n = synthetic.write_org_file(path, n_triples)
+    inputs = {"org": synthetic.write_org_file, "gleif": synthetic.write_gleif_file}
+    out: list[Ratio] = []
+    for key, write in inputs.items():
+        path = tmp / f"registry-{key}.nt"
+        n = write(path, n_triples)
+        loc = tmp / f"merge-{key}"
+        reports: list[Any] = []
 
-    def bulk() -> None:
-        store = ox.Store(str(tmp / "merge-bulk"))
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
-        store.flush()
-        del store
+        def baseline(named: bool, loc: Path = loc, path: Path = path) -> None:
+            store = ox.Store(str(loc))
+            graph = ox.NamedNode("https://example.org/graph/registry") if named else None
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            store.flush()
+            del store
 
-    t_bulk = _timed(bulk)[0]
-    shutil.rmtree(tmp / "merge-bulk", ignore_errors=True)
-    with LocalStore(tmp / "merge-kg") as store:
-        t_merge, report = _timed(lambda: merge_files(store, [path], name="registry"))
-        total = len(store)
-    shutil.rmtree(tmp / "merge-kg", ignore_errors=True)
-    path.unlink()
-    ratio = t_bulk / t_merge
-    return Ratio("merge_vs_bulk_load", ratio, ">= 0.7", ratio >= 0.7,
-                 f"merge_files {n / t_merge:,.0f} triples/s vs bulk_load {n / t_bulk:,.0f} triples/s "
-                 f"({n:,} triples in; {total:,} quads in the store after merge incl. mapped graph and links)",
-                 {"triples": n, "merge_s": t_merge, "bulk_s": t_bulk, "store_quads": total,
-                  "report": _plain(report)})
+        def kg(loc: Path = loc, path: Path = path, reports: list[Any] = reports) -> None:
+            with LocalStore(loc) as store:
+                reports.append(merge_files(store, [path], name="registry"))
+                reports.append(len(store))
+
+        sides: dict[str, Callable[[], None]] = {"default": lambda: baseline(False), "named": lambda: baseline(True),
+                                                "kg": kg}
+        times: dict[str, list[float]] = {side: [] for side in sides}
+        for _ in range(max(1, repeat)):
+            for side, fn in sides.items():
+                shutil.rmtree(loc, ignore_errors=True)
+                times[side].append(_timed(fn)[0])
+        shutil.rmtree(loc, ignore_errors=True)
+        path.unlink()
+        best = {side: min(ts) for side, ts in times.items()}
+        report, total = reports[-2], reports[-1]
+        details = {"input": key, "triples": n, "merge_s": best["kg"], "bulk_named_s": best["named"],
+                   "bulk_default_s": best["default"], "all_runs_s": times, "store_quads": total,
+                   "report": _plain(report)}
+        what = (f"{n:,} triples of a generated {'W3C ORG' if key == 'org' else 'GLEIF L1+L2-shaped'} file, "
+                f"{report.triples_mapped:,} mapped; merge_files {best['kg']:.2f} s")
+        prefix = "merge" if key == "org" else "merge_gleif"
+        for baseline_name, side, label in (("named_bulk_load", "named", "bulk_load into a named graph"),
+                                           ("bulk_load", "default", "bulk_load into the default graph")):
+            ratio = best[side] / best["kg"]
+            out.append(Ratio(f"{prefix}_vs_{baseline_name}", ratio, ">= 0.7", ratio >= 0.7,
+                             f"{what} vs {label} {best[side]:.2f} s (best of {len(times['kg'])})", details))
+    return out
 
 
 def _plain(obj: Any) -> Any:

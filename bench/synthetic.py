@@ -169,3 +169,100 @@ def query_params(n_docs: int) -> dict[str, str]:
     g = max(0, (n_docs // DOCS_PER_GROUP) // 2)
     return {"org": group_name(g), "about": unit_name(g, 0), "other": group_name(g), "investor": unit_name(g, 1),
             "by": unit_name(g, 2)}
+
+
+def _lei(i: int) -> str:
+    """An invented 20-character LEI-shaped code (prefix 9845, never a real LOU prefix in these samples)."""
+    return f"9845{i:014d}{i % 97:02d}"
+
+
+def write_gleif_file(path: Path, n_triples: int) -> int:
+    """An external registry shaped like the GLEIF Level 1 + Level 2 RDF sample (its vocabulary, a realistic number
+    of triples per record), N-Triples, ~``n_triples`` triples. Per legal entity: the entity (status, jurisdiction,
+    legal form, legal name, sometimes a previous name, addresses, registration identifier), its legal address,
+    often a separate headquarters address, its LEI registry entry (dates, status, managing LOU, validation) and a
+    business-registry identifier; per entity below a root, a direct-consolidation relationship with its period
+    (a blank node) and its relationship record, and below the first level also an ultimate-consolidation one.
+    Trees of 1 + 4 + 16 entities, as :func:`write_org_file`; names invented."""
+    l1, l2, base = "https://www.gleif.org/ontology/L1/", "https://www.gleif.org/ontology/L2/", \
+        "https://www.gleif.org/ontology/Base/"
+    data1, data2 = "https://example.org/gleif/L1/", "https://example.org/gleif/L2/"
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    dt = "^^<http://www.w3.org/2001/XMLSchema#dateTime>"
+    lou = f"<{data1}L-{_lei(10**9)}>"
+    n = i = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        while n < n_triples:
+            tree, pos = divmod(i, 21)
+            lei = _lei(i)
+            e, la, hq, le = (f"<{data1}L-{lei}{suffix}>" for suffix in ("", "-LAL", "-HQL", "-LEI"))
+            bid = f"<{data1}BID-RA0{i % 900:03d}-{i:08d}>"
+            city, year = f"{_word(i + 5)} City", 2012 + i % 10
+            lines = [
+                f"{e} {rdf_type} <{l1}LegalEntity> .",
+                f"{e} <{base}hasEntityStatus> <{base}EntityStatusActive> .",
+                f"{e} <{base}hasLegalJurisdiction> <https://www.omg.org/spec/LCC/Countries/C{i % 60}> .",
+                f"{e} <{l1}hasLegalAddress> {la} .",
+                f"{e} <{l1}hasHeadquartersAddress> {hq if i % 3 else la} .",
+                f"{e} <{l1}hasLegalForm> <https://example.org/gleif/ELF/ELF-{i % 40:04d}> .",
+                f'{e} <{l1}hasLegalName> "{_word(tree)} {_word(pos + 3)} Holdings {tree}-{pos} Ltd" .',
+                f"{e} <{l1}hasRegistrationIdentifier> {bid} .",
+                f"{la} {rdf_type} <{base}PhysicalAddress> .",
+                f'{la} <{base}hasAddressLine1> "{1 + i % 400} {_word(i)} Street" .',
+                f'{la} <{base}hasCity> "{city}" .',
+                f"{la} <{base}hasCountry> <https://www.omg.org/spec/LCC/Countries/C{i % 60}> .",
+                f'{la} <{base}hasPostalCode> "{10000 + i % 89999}" .',
+                f"{la} <{base}hasSubdivision> <https://www.omg.org/spec/LCC/Countries/C{i % 60}-S{i % 9}> .",
+                f"{le} {rdf_type} <{l1}LegalEntityIdentifier> .",
+                f"{le} {rdf_type} <{l1}LegalEntityIdentifierRegistryEntry> .",
+                f'{le} <{base}hasInitialRegistrationDate> "{year}-02-12T12:11:00Z"{dt} .',
+                f'{le} <{base}hasLastUpdateDate> "{year + 6}-04-24T21:48:00Z"{dt} .',
+                f'{le} <{base}hasNextRenewalDate> "{year + 7}-03-29T00:35:00Z"{dt} .',
+                f"{le} <{base}hasRegistrationStatus> <{l1}RegistrationStatusIssued> .",
+                f'{le} <{l1}LEI> "{lei}" .',
+                f"{le} <{l1}hasManagingLOU> {lou} .",
+                f"{le} <{l1}hasValidationSources> <{l1}ValidationSourceKindFullyCorroborated> .",
+                f"{le} <{l1}identifiesAndRecords> {e} .",
+                f"{bid} {rdf_type} <{l1}BusinessRegistryIdentifier> .",
+                f"{bid} <{base}identifies> {e} .",
+                f'{bid} <{l1}hasEntityID> "{i:08d}" .',
+                f"{bid} <{l1}hasRegisteredAuthority> <https://example.org/gleif/RA/RA0{i % 900:03d}> .",
+            ]
+            if i % 5 == 0:
+                lines.append(f'{e} <{l1}hasPreviousLegalName> "{_word(tree)} {_word(pos + 3)} Trading {tree}-{pos}" .')
+            if i % 3:
+                lines += [
+                    f"{hq} {rdf_type} <{base}PhysicalAddress> .",
+                    f'{hq} <{base}hasAddressLine1> "{1 + i % 300} {_word(i + 1)} Avenue" .',
+                    f'{hq} <{base}hasCity> "{city}" .',
+                    f"{hq} <{base}hasCountry> <https://www.omg.org/spec/LCC/Countries/C{i % 60}> .",
+                    f'{hq} <{base}hasPostalCode> "{10000 + (i * 7) % 89999}" .',
+                ]
+            if pos:
+                parent = tree * 21 + (0 if pos <= 4 else (pos - 5) // 4 + 1)
+                links = [("D", "DirectConsolidation", parent)] + ([("U", "UltimateConsolidation", tree * 21)]
+                                                                   if pos > 4 else [])
+                for code, kind, up in links:
+                    r = f"<{data2}R-{lei}-{_lei(up)}-{code}>"
+                    rec = f"<{data2}R-{lei}-{_lei(up)}-{code}-REC>"
+                    period = f"_:p{i}{code}"
+                    lines += [
+                        f"{r} {rdf_type} <{l2}{kind}> .",
+                        f"{r} <{l2}hasChild> {e} .",
+                        f"{r} <{l2}hasParent> <{data1}L-{_lei(up)}> .",
+                        f"{r} <{l2}hasRelationshipPeriod> {period} .",
+                        f"{period} {rdf_type} <{base}Period> .",
+                        f'{period} <{base}hasStart> "{year}-03-15T21:30:34Z"{dt} .',
+                        f"{r} <{l2}hasRelationshipStatus> <{l2}RelationshipStatusActive> .",
+                        f"{rec} {rdf_type} <{l2}LegalEntityRelationshipRecord> .",
+                        f'{rec} <{base}hasInitialRegistrationDate> "{year}-02-25T02:08:00Z"{dt} .',
+                        f'{rec} <{base}hasLastUpdateDate> "{year + 1}-04-12T21:13:00Z"{dt} .',
+                        f'{rec} <{base}hasNextRenewalDate> "{year + 2}-03-29T00:38:00Z"{dt} .',
+                        f"{rec} <{base}hasRegistrationStatus> <{l2}RegistrationStatusPublished> .",
+                        f"{rec} <{base}records> {r} .",
+                        f"{rec} <{l1}hasManagingLOU> {lou} .",
+                    ]
+            fh.write("\n".join(lines) + "\n")
+            n += len(lines)
+            i += 1
+    return n

@@ -492,11 +492,22 @@ class _NTriplesSink:
 
 def _run_constructs(store: GraphStore, source: Sequence[NamedNode], seen: set[NamedNode] | None,
                     target: NamedNode) -> None:
-    """Add to ``target`` what the CONSTRUCT mappings triggered by ``seen`` (None: all) give over ``source``."""
-    for mapping in construct_mappings():
-        if mapping.wanted(seen):
-            result = store.query(construct_from(mapping.sparql, source=source), union=False)
-            store.add_graphs(Quad(t.subject, t.predicate, t.object, target) for t in result)  # type: ignore[union-attr]
+    """Add to ``target`` what the CONSTRUCT mappings triggered by ``seen`` (None: all) give over ``source``: Oxigraph
+    writes the results as N-Triples, which are bulk loaded (no Python loop over them)."""
+    wanted = [m for m in construct_mappings() if m.wanted(seen)]
+    if not wanted:
+        return
+    with tempfile.TemporaryDirectory(prefix="kg-merge-") as tmp:
+        out = Path(tmp) / "constructed.nt"
+        with open(out, "wb") as fh:
+            for mapping in wanted:
+                result = store.query(construct_from(mapping.sparql, source=source), union=False)
+                if hasattr(result, "serialize"):
+                    result.serialize(fh, format=ox.RdfFormat.N_TRIPLES)
+                else:  # a backend that hands back plain triples
+                    ox.serialize(list(result), fh, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[call-overload]
+        if out.stat().st_size:
+            store.append_file(out, RdfFormatName.ntriples, graph=target)
 
 
 def _graph_size(store: GraphStore, graph: NamedNode) -> int:

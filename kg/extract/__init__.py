@@ -62,6 +62,7 @@ def load_pipeline(model: str | None = None) -> spacy.language.Language:
         nlp = spacy.load(name)
     except (OSError, ImportError) as e:
         raise ModelNotFoundError(f"spaCy pipeline {name!r} is not installed; {_INSTALL_HINT}") from e
+    _split_double_dashes(nlp)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("kg_paragraphs", before="parser")
     elif "senter" in nlp.pipe_names:
@@ -72,6 +73,13 @@ def load_pipeline(model: str | None = None) -> spacy.language.Language:
     nlp.add_pipe("kg_entities", last=True)
     _PIPELINES[name] = nlp
     return nlp
+
+
+def _split_double_dashes(nlp: spacy.language.Language) -> None:
+    """A double dash between words is a dash of its own: 'LYON, France--(BUSINESS WIRE)--Acme' (wire datelines)."""
+    from spacy.util import compile_infix_regex
+
+    nlp.tokenizer.infix_finditer = compile_infix_regex([*nlp.Defaults.infixes, r"--"]).finditer
 
 
 def extractor_version(nlp: spacy.language.Language) -> str:

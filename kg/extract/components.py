@@ -25,11 +25,12 @@ from kg.extract.lexicon import lexicon, org_key
 BOILER_KEY = "kg_boilerplate"
 _CAP = re.compile(r"^(?:[A-Z0-9]|[a-z][A-Z])")
 DATELINE_KEY = "kg_datelines"
-# "OSLO, May 2 (Reuters) - ", "LIMA (Andina) -- ", "NAIROBI, Feb 3 (KNA) ": upper-case place, optional date,
+# "OSLO, May 2 (Reuters) - ", "LIMA (Andina) -- ", "NAIROBI, Feb 3 (KNA) ", "LYON, France--(BUSINESS WIRE)--":
+# upper-case place, optional region or country, optional date,
 # optional agency in brackets, optional dash; the body starts with a capital letter
 _DATELINE = re.compile(
-    r"^\s*(?:[A-Z][A-Z.'-]+\s?)+(?P<date>,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
-    r"(?:\s*(?P<agency>\([A-Za-z][\w .&/-]{0,30}\)))?\s*(?P<dash>--|-|—|–)?\s*(?=[A-Z\"“])"
+    r"^\s*(?:[A-Z][A-Z.'-]+\s?)+(?:,\s*[A-Z][a-z]+\.?(?=\s*(?:--|—|–|\(|,)))?(?P<date>,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+    r"(?:\s*(?:--|—|–)?\s*(?P<agency>\([A-Za-z][\w .&/-]{0,30}\)))?\s*(?P<dash>--|-|—|–)?\s*(?=[A-Z\"“])"
 )
 _SCALE_AFTER = re.compile(r"^\s?(?:billion|million|trillion|crore|lakh|bn|mn|per cent|percent|%)", re.IGNORECASE)
 

@@ -842,23 +842,20 @@ class _Extraction:
                         return c
         # "built on M from the Jakarta start-up X", "M by X"
         if m.tend < len(doc) and doc[m.tend].lower_ in ("from", "by"):
-            for k in range(m.tend + 1, min(m.tend + 7, len(doc))):
-                mm = self.mention_at(k)
-                if mm is not None:
-                    if mm.label == "ORG":
-                        return self.cid(mm)
-                    break
-                if (doc[k].is_punct and doc[k].text != "-") or (
-                        doc[k].pos_ in ("VERB", "AUX", "NUM") and not _in_hyphenation(doc[k])):
-                    break
-        # "M, an open model developed by X"
-        gap = re.match(r",\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?(?:developed|built|made|created|trained|released)"
-                       r"\s+by\s+", self.text[m.end:m.end + 80])
+            c = self._org_after(m.tend + 1)
+            if c is not None:
+                return c
+        # "M, an open model developed by X", "M, a model released last year by the Oslo start-up X",
+        # "M, an open-weight model from the research lab X"
+        gap = re.match(r",\s*(?:a|an|the)\s+(?:(?:[\w-]+\s+){0,4}?(?:developed|built|made|created|trained|released"
+                       r"|published|launched|unveiled|open-sourced)(?:\s+[\w-]+){0,3}?\s+by"
+                       r"|(?:[\w-]+\s+){0,3}?(?:model|models|LLM|system|family|version)\s+from)\s+",
+                       self.text[m.end:m.end + 100])
         if gap:
             nxt = self.doc.char_span(m.end + gap.end(), m.end + gap.end() + 1, alignment_mode="expand")
-            mm = self.mention_at(nxt.start) if nxt is not None else None
-            if mm is not None and mm.label == "ORG":
-                return self.cid(mm)
+            c = self._org_after(nxt.start) if nxt is not None else None
+            if c is not None:
+                return c
         verb = root.head
         while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
             verb = verb.head
@@ -869,6 +866,19 @@ class _Extraction:
                 and verb.head.lemma_ in ("say", "announce", "confirm", "add", "state", "tell"):
             c, _ = self.subject_org(verb.head)  # "Zentra said M would be free"
             return c
+        return None
+
+    def _org_after(self, i: int) -> int | None:
+        """The organization named from token ``i`` on, past articles and descriptors ('the Jakarta start-up X',
+        'Tokyo-based X'), before any punctuation, verb or number."""
+        doc = self.doc
+        for k in range(i, min(i + 7, len(doc))):
+            mm = self.mention_at(k)
+            if mm is not None:
+                return self.cid(mm) if mm.label == "ORG" else None
+            if (doc[k].is_punct and doc[k].text != "-") or (
+                    doc[k].pos_ in ("VERB", "AUX", "NUM") and not _in_hyphenation(doc[k])):
+                return None
         return None
 
     def _model_coreference(self, models: list[Model]) -> list[Model]:

@@ -40,7 +40,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 from kg import vocab
 from kg.errors import InputError, QueryError, RdfSyntaxError
 from kg.resources import ontology_file, queries_dir
-from kg.store import GraphStore, RdfFormatName
+from kg.store import GraphStore, MemoryStore, RdfFormatName
 
 if TYPE_CHECKING:
     from kg.queries import QueryResult
@@ -350,6 +350,8 @@ class ConstructMapping:
     path: Path
     sparql: str
     triggers: frozenset[NamedNode] | None
+    #: every IRI the query names: it reads only triples with one of them as predicate, or typed with one of them
+    reads: frozenset[NamedNode] = frozenset()
 
     def wanted(self, seen: set[NamedNode] | frozenset[NamedNode] | None) -> bool:
         """Whether the mapping can match a source whose predicates and classes are ``seen`` (None: unknown)."""
@@ -380,7 +382,11 @@ def read_construct_mapping(path: Path) -> ConstructMapping:
         if not terms or any(not isinstance(t, NamedNode) for t in terms):
             raise QueryError(f"{path}: '# triggers:' lists IRIs or prefixed names")
         triggers = frozenset(t for t in terms if isinstance(t, NamedNode))
-    return ConstructMapping(path, text, triggers)
+    body = _strip_comments(text)
+    reads = {NamedNode(iri) for iri in re.findall(r"<([^<>\s\"]*)>", body)}
+    reads |= {NamedNode(prefixes[p] + local) for p, local in re.findall(r"(?<![\w?$:/])([A-Za-z][\w-]*):([\w-]*)", body)
+              if p in prefixes}
+    return ConstructMapping(path, text, triggers, frozenset(reads))
 
 
 @cache
@@ -392,6 +398,10 @@ def construct_mappings() -> tuple[ConstructMapping, ...]:
 def _local_name(iri: str) -> str:
     """What ``REPLACE(STR(?e), "^.*[/#]", "")`` gives: the IRI after its last slash or hash."""
     return re.sub(r"^.*[/#]", "", iri)
+
+
+#: Above this many triples read by CONSTRUCT mappings, they run on the store instead of an in-memory copy.
+SUBSET_LIMIT = 2_000_000
 
 
 class TableMapper:
@@ -406,6 +416,9 @@ class TableMapper:
     def __init__(self, table: MappingTable | None = None) -> None:
         self.table = table if table is not None else mapping_table()
         self.seen: set[NamedNode] = set()
+        #: the triples a CONSTRUCT mapping may read (None once there are more than SUBSET_LIMIT)
+        self.subset: list[Quad | Triple] | None = []
+        self._reads = frozenset().union(*(m.reads for m in construct_mappings()))
         self._types: dict[NamedNode, set[tuple[NamedNode, tuple[tuple[NamedNode, NamedNode | Literal], ...]]]] = {}
         self._names: dict[NamedNode, dict[int, list[tuple[NamedNode, str]]]] = {}
         self._aliases: dict[NamedNode, list[tuple[NamedNode, str]]] = {}
@@ -413,10 +426,15 @@ class TableMapper:
     def observe(self, quads: Iterable[Quad | Triple], out: Callable[[Triple], None]) -> Iterator[Quad | Triple]:
         """Yield ``quads`` unchanged, recording them and handing each mapped edge to ``out``."""
         classes, names, aliases, edges = self.table.classes, self.table.names, self.table.aliases, self.table.edges
-        types, named, aliased, seen = self._types, self._names, self._aliases, self.seen
+        types, named, aliased, seen, reads = self._types, self._names, self._aliases, self.seen, self._reads
+        subset = self.subset
         for q in quads:
             s, p, o = q.subject, q.predicate, q.object
             seen.add(p)
+            if subset is not None and (p in reads or (p == _RDF_TYPE and o in reads)):
+                subset.append(q)
+                if len(subset) > SUBSET_LIMIT:
+                    subset = self.subset = None
             if p == _RDF_TYPE:
                 if isinstance(o, NamedNode):
                     seen.add(o)
@@ -491,9 +509,9 @@ class _NTriplesSink:
 
 
 def _run_constructs(store: GraphStore, source: Sequence[NamedNode], seen: set[NamedNode] | None,
-                    target: NamedNode) -> None:
-    """Add to ``target`` what the CONSTRUCT mappings triggered by ``seen`` (None: all) give over ``source``: Oxigraph
-    writes the results as N-Triples, which are bulk loaded (no Python loop over them)."""
+                    target: NamedNode, *, into: GraphStore | None = None) -> None:
+    """Add to ``target`` (of ``into``, default ``store``) what the CONSTRUCT mappings triggered by ``seen`` (None:
+    all) give over ``source``: Oxigraph writes the results as N-Triples, which are bulk loaded (no Python loop)."""
     wanted = [m for m in construct_mappings() if m.wanted(seen)]
     if not wanted:
         return
@@ -507,7 +525,7 @@ def _run_constructs(store: GraphStore, source: Sequence[NamedNode], seen: set[Na
                 else:  # a backend that hands back plain triples
                     ox.serialize(list(result), fh, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[call-overload]
         if out.stat().st_size:
-            store.append_file(out, RdfFormatName.ntriples, graph=target)
+            (into if into is not None else store).append_file(out, RdfFormatName.ntriples, graph=target)
 
 
 def _graph_size(store: GraphStore, graph: NamedNode) -> int:
@@ -526,10 +544,11 @@ def map_source(store: GraphStore, source: NamedNode, target: NamedNode) -> int:
         sink = _NTriplesSink(Path(tmp) / "mapped.nt")
         mapper = TableMapper()
         try:
-            _map(store.quads(source), mapper, sink, store, target, last=True)
+            done = _map(store.quads(source), mapper, sink, store, source, target, last=True)
         finally:
             sink.close()
-    _run_constructs(store, [source], mapper.seen, target)
+    if not done:
+        _run_constructs(store, [source], mapper.seen, target)
     return _graph_size(store, target)
 
 
@@ -597,10 +616,11 @@ def merge_files(
             try:
                 mapper = TableMapper()
                 for i, (path, f) in enumerate(zip(files, formats, strict=True)):
-                    _load(store, path, f, new_src, new_mapped, mapper, sink, last=i == len(files) - 1)
+                    done = _load(store, path, f, new_src, new_mapped, mapper, sink, last=i == len(files) - 1)
             finally:
                 sink.close()
-        _run_constructs(store, [new_src], mapper.seen, new_mapped)
+        if not done:  # more triples than an in-memory copy should hold: the CONSTRUCT files run on the store
+            _run_constructs(store, [new_src], mapper.seen, new_mapped)
         n_mapped = _graph_size(store, new_mapped)
         loaded = len(store) - before - n_mapped
         new_links = resolve(store, name, source=new_src, mapped=new_mapped)
@@ -635,19 +655,29 @@ def _parse(path: Path, fmt: RdfFormatName) -> Iterator[Quad]:
 
 
 def _map(quads: Iterable[Quad | Triple], mapper: TableMapper, sink: _NTriplesSink, store: GraphStore,
-         mapped: NamedNode, *, last: bool) -> None:
-    """Feed ``quads`` to the mapper; after the last file, finish it and bulk load what it mapped into ``mapped``."""
+         source: NamedNode, mapped: NamedNode, *, last: bool) -> bool:
+    """Feed ``quads`` to the mapper; after the last file, finish it, bulk load what it mapped into ``mapped`` and
+    run the triggered CONSTRUCT files on an in-memory copy of the triples they read. Returns True when the
+    CONSTRUCT files are done (False: the copy grew past :data:`SUBSET_LIMIT`, they must run on the store)."""
     mapper.feed(quads, sink.add)
     if last:
         mapper.finish(sink.add)
         sink.close()
         if sink.count:
             store.append_file(sink.path, RdfFormatName.ntriples, graph=mapped)
+        if mapper.subset is not None:  # the CONSTRUCT files on an in-memory copy of what they read
+            with MemoryStore() as scratch:
+                scratch.add_graphs(Quad(q.subject, q.predicate, q.object, source) for q in mapper.subset)
+                mapper.subset = None
+                _run_constructs(scratch, [source], mapper.seen, mapped, into=store)
+            return True
+    return False
 
 
 def _load(store: GraphStore, path: Path, fmt: RdfFormatName, graph: NamedNode, mapped: NamedNode,
-          mapper: TableMapper, sink: _NTriplesSink, *, last: bool) -> None:
-    """Add one file to ``graph`` and feed it to ``mapper``; after the ``last`` file, load the mapped triples.
+          mapper: TableMapper, sink: _NTriplesSink, *, last: bool) -> bool:
+    """Add one file to ``graph`` and feed it to ``mapper``; after the ``last`` file, load the mapped triples and
+    run the CONSTRUCT files (see :func:`_map`, whose answer this returns).
 
     Triple formats: Oxigraph's bulk loader reads the file while a thread parses it for the mapper, then bulk loads
     the mapped triples (the loader releases the GIL, so the mapping and both loads overlap). Datasets (TriG,
@@ -656,17 +686,16 @@ def _load(store: GraphStore, path: Path, fmt: RdfFormatName, graph: NamedNode, m
     if fmt.supports_datasets:
         regraphed = (Quad(q.subject, q.predicate, q.object, graph) for q in _parse(path, fmt))
         store.add_graphs(mapper.observe(regraphed, sink.add))  # type: ignore[arg-type]
-        _map((), mapper, sink, store, mapped, last=last)
-        return
+        return _map((), mapper, sink, store, graph, mapped, last=last)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map") as pool:
-        mapping = pool.submit(_map, _parse(path, fmt), mapper, sink, store, mapped, last=last)
+        mapping = pool.submit(_map, _parse(path, fmt), mapper, sink, store, graph, mapped, last=last)
         try:
             store.append_file(path, fmt, graph=graph)
         except BaseException:
             with contextlib.suppress(Exception):
                 mapping.result()
             raise
-        mapping.result()
+        return mapping.result()
 
 
 def _swap(store: GraphStore, name: str, new_src: NamedNode, new_mapped: NamedNode, links: list[Link]) -> None:

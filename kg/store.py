@@ -381,6 +381,18 @@ class LocalStore(GraphStore):
         del self._store
 
 
+class MemoryStore(LocalStore):
+    """An in-memory Oxigraph store for scratch work (kg.merge runs its CONSTRUCT mappings on one). Gone when closed."""
+
+    def __init__(self) -> None:
+        self.location = ":memory:"
+        self.read_only = False
+        self._store = ox.Store()
+
+    def close(self) -> None:
+        del self._store
+
+
 def _serialize_with_sorted_prefixes(data: list[Any], fmt: ox.RdfFormat) -> bytes:
     """Serialise with our prefixes, their declarations sorted (Oxigraph writes them in hash order)."""
     raw = ox.serialize(data, format=fmt, prefixes=PREFIXES) or b""

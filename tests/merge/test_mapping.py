@@ -70,9 +70,16 @@ def test_org_table_maps_types_names_aliases_and_edges(store: GraphStore, tmp_pat
     assert report.triples_mapped == len(got) and report.triples_loaded == 16
 
 
+@pytest.mark.parametrize("limit", [None, 0])
 def test_streamed_mapping_equals_every_mapping_over_the_stored_source(
-    store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int | None
 ) -> None:
+    """CONSTRUCT files run on an in-memory copy of the triples they read (limit None) or, past the limit, on the
+    store (limit 0): either way the mapped graphs are those of every mapping run over the stored source."""
+    import kg.merge
+
+    if limit is not None:
+        monkeypatch.setattr(kg.merge, "SUBSET_LIMIT", limit)
     org = tmp_path / "org.ttl"
     org.write_text(ORG_SAMPLE, encoding="utf-8")
     cases = {"gleif": [MERGE / "gleif" / "L1Data.ttl", MERGE / "gleif" / "L2Data.ttl"],

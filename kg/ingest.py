@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from kg.rdf import DocumentNQuads
     from kg.store import GraphStore
 
-#: Documents whose quads are buffered before one write to the store (at most).
-DEFAULT_BATCH_SIZE = 64
+#: Documents whose quads are buffered before one write to the store (at most; usually the quad limit comes first).
+DEFAULT_BATCH_SIZE = 512
 #: Quads buffered before one write to the store (at most): bounds memory whatever the size of the documents.
 DEFAULT_BATCH_QUADS = 50_000
 
@@ -302,6 +302,7 @@ def ingest(
     model: str | None = None,
     workers: int = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_quads: int = DEFAULT_BATCH_QUADS,
     skip_existing: bool | Callable[[SourceText], bool] = True,
     progress: Callable[[int], None] | None = None,
     now: str | dt.datetime | None = None,
@@ -321,7 +322,8 @@ def ingest(
     ex = extractor_module()
     if nlp is None:
         nlp = ex.load_pipeline(model)
-    writer = StoreWriter(store, extractor=ex.extractor_version(nlp), now=now, batch_size=batch_size)
+    writer = StoreWriter(store, extractor=ex.extractor_version(nlp), now=now, batch_size=batch_size,
+                         batch_quads=batch_quads)
     skip = skip_existing if callable(skip_existing) else (lambda _s: bool(skip_existing))
     seen: set[str] = set()
     skipped = 0

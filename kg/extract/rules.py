@@ -211,10 +211,12 @@ class _Extraction:
             ):
                 return True
             if self._unit_apposition(m) or re.match(
-                rf"\s+(?:is|was|becomes|became|remains)\s+(?:a|an|the|its)\s+(?:[\w-]+\s+){{0,3}}(?:{nouns})\b",
+                rf"\s+(?:(?:will|would|is to|is set to)\s+)?(?:is|was|becomes|became|remains|remain|become|be)"
+                rf"\s+(?:a|an|the|its)\s+(?:[\w-]+\s+){{0,3}}(?:{nouns})\b",
                 self.text[m.end:m.end + 80]
-            ):
-                return True
+            ) or re.search(rf"\b(?:its|their|\w+(?:'s|’s))\s+(?:[\w-]+\s+){{0,3}}(?:{nouns}),?\s*$",
+                           self.text[max(0, m.start - 80):m.start]):
+                return True  # "X will remain a subsidiary", "its payments business, X"
         return False
 
     def _unit_apposition(self, m: Mention) -> bool:
@@ -299,7 +301,7 @@ class _Extraction:
         sent = self.doc[i].sent
         head_noun = self.doc[i].lower_ if self.doc[i].lower_ in self.lex.coref_nouns else None
         before = [m for m in self.orgs_in(sent) if m.tend <= i and not self._possessed(m)
-                  and self.cid(m) != exclude]
+                  and self.cid(m) != exclude and not (head_noun and self._unit_like(self.cid(m)))]
         if head_noun:  # "the group" prefers an organization whose name ends in "Group"
             named = [m for m in self.mentions if m.label == "ORG" and m.tend <= i
                      and m.text.lower().split()[-1] == head_noun]
@@ -313,6 +315,8 @@ class _Extraction:
         if self.doc[i].lower_ in ("its", "their") and conj.dep_ == "conj":
             # "The company's app X and its cloud arm Y": the same owner as the conjoined phrase
             sib = conj.head
+            while sib.dep_ in ("appos", "conj") and sib.head != sib and sib.head.i < sib.i:
+                sib = sib.head  # "The group's retail arm, X, and its energy division, Y": up to "arm"
             for t in sib.subtree:
                 if t.tag_ == "POS" and t.i > 0 and t.i < self.doc[i].i:
                     m = self.mention_at(t.i - 1)
@@ -485,7 +489,7 @@ class _Extraction:
                 parent = None
                 rule = "subsidiary.descriptor"
                 if ot.lower_ in ("its", "their"):
-                    parent = self.resolve_ref(owner_tok)
+                    parent = self.resolve_ref(owner_tok, exclude=c)
                     rule = "subsidiary.its-descriptor"
                 elif ot.tag_ == "POS" and owner_tok > 0:
                     pm = self.mention_at(owner_tok - 1)
@@ -523,6 +527,13 @@ class _Extraction:
                     pm = self.mention_at(pt.start)
                     if pm is None and doc[pt.start].lower_ in _PRONOUNS:
                         parent = self.resolve_ref(pt.start)
+                    elif pm is None and doc[pt.start].lower_ == "the" and pt.start + 1 < len(doc) \
+                            and doc[pt.start + 1].lower_ in lex.coref_nouns:
+                        parent = self.resolve_ref(pt.start + 1, exclude=c)  # "X, a unit of the group"
+                    elif pm is None:
+                        parent = self._org_after(pt.start)  # "X, the research division of payments firm Y"
+                        pm = next((x for x in self.mentions if x.label == "ORG" and parent is not None
+                                   and self.cid(x) == parent and x.start >= m.end), None)
                     else:
                         parent = self.cid(pm) if pm is not None and pm.label == "ORG" else None
                     if parent is not None and not self.local_negation(m.start, m.end + r2.end()):

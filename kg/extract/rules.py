@@ -24,6 +24,7 @@ from kg.facts import Evidence, Facts, Investment, Model, Organization, Program, 
 
 _PROGRAM_VERBS = {"launch", "start", "set", "create", "establish", "announce", "unveil", "run", "host", "organise",
                   "organize", "introduce", "open"}
+_UNIT_MAKING_VERBS = {"form", "create", "set", "establish", "launch", "open", "start", "found", "build", "add"}
 _PRONOUNS = {"it", "its", "they", "their", "itself"}
 _SIZE_IN_NAME = re.compile(r"(?:^|[\s-])((?:\d+x)?\d+(?:\.\d+)?[BM])$")
 
@@ -463,7 +464,8 @@ class _Extraction:
                     rel = lex.unit_nouns[t.lower_]
                     k -= 1
                     continue
-                if rel is not None and (t.pos_ in ("ADJ", "NOUN", "PROPN", "VERB", "NUM") or t.text in ("-",)) \
+                if rel is not None and (t.pos_ in ("ADJ", "NOUN", "PROPN", "VERB", "NUM") or t.text in ("-",)
+                                        or (t.pos_ == "ADV" and t.text.endswith("ly"))) \
                         and t.lower_ not in _PRONOUNS and t.tag_ != "POS" and self.mention_at(k) is None:
                     k -= 1
                     continue
@@ -500,8 +502,13 @@ class _Extraction:
                 elif ot.text == "-" and owner_tok > 0 and doc[owner_tok - 1].lower_ in ("owned",):
                     parent = None
                 elif rel in ("unit", "arm", "subsidiary", "division", "department", "business group"):
-                    parent = self.main_org if True else None
+                    parent = self.main_org
                     rule = "subsidiary.descriptor-main"
+                    noun = doc[j] if j >= 0 and doc[j].lower_ in lex.unit_nouns else None
+                    if noun is not None and noun.dep_ == "dobj" and noun.head.lemma_ in _UNIT_MAKING_VERBS:
+                        owner, _ = self.subject_org(noun.head)  # "Y has formed a dedicated AI unit, X"
+                        if owner is not None and owner != c:
+                            parent, rule = owner, "subsidiary.formed-unit"
                 if parent is not None and not self.local_negation(doc[max(owner_tok - 3, 0)].idx, m.start):
                     add(c, parent, rel, self.mention_ev(m, rule, 0.85 if "main" not in rule else 0.6))
                     explicit_child.add(id(m))

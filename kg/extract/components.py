@@ -304,6 +304,15 @@ class EntityFixer:
             acronym = e + 2 < len(doc) and toks[e].text == "(" and toks[e + 1].is_upper and toks[e + 2].text == ")"
             if root.dep_ in ("nsubj", "nsubjpass") or acronym:
                 spans[k] = (s, e, "ORG", 4)
+        # 2c. "the pension fund X Plan", "the investor X Fund": a programme-shaped name after an organization
+        # descriptor (other than a programme word) is an organization
+        for k, (s, e, label, _pr) in enumerate(spans):
+            if label != "PROGRAM" or s == 0 or not toks[s - 1].is_lower:
+                continue
+            word = hyphen_word(doc, s - 1)
+            if word in lex.org_descriptors and word not in lex.lowercase_program_heads \
+                    and word != toks[e - 1].lower_.rstrip("s"):
+                spans[k] = (s, e, "ORG", 4)
 
         # 3. "model(s) X": a name right after the noun model
         for t in toks:
@@ -427,7 +436,8 @@ class EntityFixer:
 
         # 4b. "X Lab", "X Cloud", "X Group": a capitalised run that ends in an organization head word
         for t in toks:
-            if not t.is_title or t.lower_ not in lex.org_heads or t.i == 0 or boiler_at(t.idx):
+            head_word = t.is_title or (t.lower_ in lex.legal_suffixes and not t.is_lower)  # "GmbH" too
+            if not head_word or t.lower_ not in lex.org_heads or t.i == 0 or boiler_at(t.idx):
                 continue
             s = t.i
             while s > 0 and not toks[s].is_sent_start and (
@@ -501,10 +511,13 @@ class EntityFixer:
                         ner_names.append((a, b, ent.label_))
                 continue
             ner_names.append((s, e, ent.label_))
+        surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}
         for s, e, label in ner_names:
             name = doc[s:e].text
             if label in ("GPE", "LOC") and name.lower() in lex.places:
                 continue
+            if label == "ORG" and e - s == 1 and name in surnames and not self._org_evidence(doc, s, e):
+                continue  # "Fiona Rendell ... , Rendell said": the person named before
             if (label == "ORG" and any(t.lower_ == "of" for t in doc[s:e]) and e + 1 < len(doc)
                     and toks[e].lower_ == "and" and _CAP.match(toks[e + 1].text)):
                 e = self._name_run(doc, e + 1, len(doc))  # "Ministry of Trade and Industry" is one name

@@ -1112,11 +1112,24 @@ class _Extraction:
         ('... it runs with B')."""
         out = []
         heads = list(self.doc[subj_i].conjuncts) if subj_i is not None else []
-        for prep in verb.children:
-            if prep.dep_ == "prep" and prep.lower_ == "with":
-                heads.extend(x for x in prep.children if x.dep_ == "pobj")
+        preps = [x for x in verb.children if x.dep_ == "prep"]
+        for x in verb.children:
+            if x.dep_ == "advmod" and x.lower_ in ("together", "jointly", "along", "alongside"):
+                preps.extend(y for y in x.children if y.dep_ == "prep")  # "launched X jointly with B"
+            if x.dep_ == "prep" and x.lower_ == "in":  # "in partnership with B"
+                for n in x.children:
+                    if n.dep_ == "pobj" and n.lower_ in ("partnership", "collaboration", "conjunction", "cooperation"):
+                        preps.extend(y for y in n.children if y.dep_ == "prep")
+        for prep in preps:
+            if prep.lower_ == "with":
+                for x in prep.children:
+                    if x.dep_ == "pobj":
+                        heads.extend([x, *x.conjuncts])
         for h in heads:
             c = self.org_of_token(h.i)
+            if c is None:  # "with the charity B": the name in apposition to the descriptor
+                c = next((self.org_of_token(a.i) for a in h.children if a.dep_ == "appos"
+                          and self.org_of_token(a.i) is not None), None)
             if c is not None:
                 out.append(c)
         return out
@@ -1171,7 +1184,7 @@ class _Extraction:
                         if x.start >= at:
                             between = text[at:x.start]
                             if re.search(r"[;.]|\b(?:to|which|that|aims?)\b|(?<!together )(?<!along )(?<!jointly )"
-                                         r"\bwith\b", between) or (
+                                         r"(?<!partnership )(?<!collaboration )\bwith\b", between) or (
                                 organizers and re.match(r"['’]s?\b", text[x.end:x.end + 2])
                             ):
                                 break
@@ -1210,8 +1223,8 @@ class _Extraction:
                 if not organizers:
                     # "the X Programme, a training scheme it runs with B": a relative clause on the apposition
                     root = doc[m.tstart:m.tend].root
-                    for ap in root.children:
-                        if ap.dep_ != "appos":
+                    for ap in [root, *root.children]:
+                        if ap.dep_ != "appos" and ap is not root:
                             continue
                         for rc in ap.children:
                             if rc.dep_ in ("relcl", "acl") and rc.lemma_ in _PROGRAM_VERBS:
@@ -1229,14 +1242,19 @@ class _Extraction:
                         organizers.append(self.cid(inner[0]))
                         evs.append(self.mention_ev(m, "program.name-prefix", 0.7))
                 if organizers:
-                    tw = re.match(r"\s*(?:(?:together|jointly|in partnership|in collaboration) )?with\s+(?:the\s+)?",
-                                  text[m.end:m.sent.end_char])
+                    # "X with B", "X, a six-month programme, together with the charity B"
+                    tw = re.match(r"\s*(?:,[^;.,]{0,80},\s*)?(?:(?:together|jointly|in partnership|in collaboration) )?"
+                                  r"with\s+(?:the\s+)?", text[m.end:m.sent.end_char])
+                    if tw and tw.group(0).lstrip().startswith(",") and not re.search(
+                            r"(?:together|jointly|partnership|collaboration) with", tw.group(0)):
+                        tw = None
                     if tw:
                         at = m.end + tw.end()
                         for x in self.orgs_in(m.sent):
                             if x.start < at:
                                 continue
-                            if re.search(r"[;.]|\b(?:to|which|that|said|says)\b|,\s*and\b", text[at:x.start]) or \
+                            stop = r"[;.]|\b(?:to|which|that|said|says)\b|,\s*and\b|\b[a-z]+(?:ed|s)\s+(?:by|to)\b"
+                            if re.search(stop, text[at:x.start]) or \
                                     re.match(r"['’]s?\b", text[x.end:x.end + 2]):
                                 break
                             organizers.append(self.cid(x))

@@ -1013,7 +1013,15 @@ class _Extraction:
                 triggers = [t for t in sent if lex.investment_re.fullmatch(t.text) and t.pos_ in ("VERB", "NOUN")]
                 triggers.sort(key=lambda t: abs(t.idx - a0))
                 other_subject = False
-                for t in triggers[:2]:
+                # "backed by a $300 million commitment from the infrastructure investor X": the giver after "from"
+                fm = re.match(r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:investment|commitment|injection|infusion|cheque|check"
+                              r"|funding|capital|contribution|pledge)\s+)?from\s+", text[a1:sent.end_char])
+                if fm:
+                    nxt = doc.char_span(a1 + fm.end(), a1 + fm.end() + 1, alignment_mode="expand")
+                    c = self._org_after(nxt.start) if nxt is not None else None
+                    if c is not None:
+                        investor, inv_rule = c, "investment.from"
+                for t in ([] if investor is not None else triggers[:2]):
                     verb = t if t.pos_ == "VERB" else t.head
                     while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
                         verb = verb.head

@@ -378,10 +378,14 @@ class _Extraction:
             for ch in subjects:
                 # the subject phrase may be "Orbis Inc's Helio": take the head token's mention
                 c = self.org_of_token(ch.i)
+                if c is None:  # "Y's AI lab, X, released ...": the name in apposition to the subject
+                    c = next((self.org_of_token(a.i) for a in ch.children if a.dep_ == "appos"
+                              and self.org_of_token(a.i) is not None), None)
                 if c is None:
                     for t in ch.subtree:
                         mm = self.mention_at(t.i)
-                        if mm is not None and mm.label == "ORG" and t.dep_ != "poss":
+                        if mm is not None and mm.label == "ORG" and t.dep_ != "poss" and not any(
+                                a.dep_ == "poss" for a in t.ancestors if a.i in range(ch.left_edge.i, ch.i)):
                             c = self.cid(mm)
                             break
                 if c is not None:

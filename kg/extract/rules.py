@@ -364,10 +364,24 @@ class _Extraction:
             return self.resolve_ref(i)
         if tok.lower_ in self.lex.coref_nouns and i > 0 and self.doc[i - 1].lower_ == "the":
             return self.resolve_ref(i)
+        if tok.lower_ in ("division", "unit", "arm", "subsidiary", "department") and i > 0 \
+                and self.doc[i - 1].lower_ == "the" and tok.dep_ in ("nsubj", "nsubjpass"):
+            return self._unit_ref(i)
         if tok.lower_ in self.lex.coref_nouns:
             left = [t.lower_ for t in tok.lefts]
             if "the" in left:
                 return self.resolve_ref(i)
+        return None
+
+    def _unit_ref(self, i: int) -> int | None:
+        """'The division is training ...': the last organization presented as a unit in this or the two
+        sentences before."""
+        sents = list(self.doc.sents)
+        idx = next((k for k, s in enumerate(sents) if s.start <= i < s.end), 0)
+        for s in reversed(sents[max(0, idx - 2):idx + 1]):
+            for m in reversed(self.orgs_in(s)):
+                if m.tend <= i and self._unit_like(self.cid(m)):
+                    return self.cid(m)
         return None
 
     def subject_org(self, verb) -> tuple[int | None, int | None]:
@@ -909,8 +923,25 @@ class _Extraction:
 
         model_ms = [m for m in self.mentions if m.label == "MODEL"]
         by_name = {m.name: m for m in models}
-        for sent in self.doc.sents:
+        sents = list(self.doc.sents)
+        for k, sent in enumerate(sents):
             st = sent.text
+            # "Both models are built on Y": every model named in the sentence before
+            both = re.match(r"\s*(?:both|the two|the three|all three|these|all) (?:models|versions)\b[^.;]{0,30}?(?:"
+                            + self.lex.based_on_re.pattern + r")\s+(?:the\s+)?", st, re.IGNORECASE)
+            if both and k > 0 and not self._boiler(sent.start_char):
+                at = sent.start_char + both.end()
+                tgt = next((x for x in model_ms if 0 <= x.start - at <= 3), None)
+                prev_names = {self.clusters[self.cid(x)].name for x in model_ms
+                              if sents[k - 1].start_char <= x.start < sents[k - 1].end_char}
+                if tgt is not None:
+                    base = self.clusters[self.cid(tgt)].name
+                    for name in prev_names - {base}:
+                        rec = by_name.get(name)
+                        if rec is not None and rec.based_on is None:
+                            by_name[name] = replace(rec, based_on=base, evidence=(*rec.evidence, self.evidence(
+                                sent.start_char, tgt.end, sent, "model.coref-both-based-on", 0.7)))
+                continue
             if self._boiler(sent.start_char) or not re.match(r"\s*(?:the|this|that|it|the new) ?(?:model)?\b", st,
                                                              re.I):
                 continue

@@ -25,6 +25,7 @@ from kg.facts import Evidence, Facts, Investment, Model, Organization, Program, 
 _PROGRAM_VERBS = {"launch", "start", "set", "create", "establish", "announce", "unveil", "run", "host", "organise",
                   "organize", "introduce", "open"}
 _UNIT_MAKING_VERBS = {"form", "create", "set", "establish", "launch", "open", "start", "found", "build", "add"}
+_SITED = {"headquartered", "based", "located", "offices", "office", "plant", "factory", "centre", "center"}
 _PRONOUNS = {"it", "its", "they", "their", "itself"}
 _SIZE_IN_NAME = re.compile(r"(?:^|[\s-])((?:\d+x)?\d+(?:\.\d+)?[BM])$")
 
@@ -109,8 +110,11 @@ class _Extraction:
             if any(a <= ent.start_char < b for a, b in datelines):
                 continue  # the place and the news agency of a dateline
             if ent.label_ == "ORG" and (self.text[ent.end_char:ent.end_char + 6].lower() == "-based"
-                                        or re.fullmatch(r"\d+(?:\.\d+)?[BMKT]", ent.text)):
-                continue  # "the Oslo-based group": a place; "8B": a size
+                                        or re.fullmatch(r"\d+(?:\.\d+)?[BMKT]|[\d.,]+", ent.text)):
+                continue  # "the Oslo-based group": a place; "8B": a size; "2022": a year
+            if ent.label_ == "ORG" and len(ent) == 1 and ent.start >= 2 and doc[ent.start - 1].lower_ == "in" and (
+                    doc[ent.start - 2].ent_type_ == "ORG" or doc[ent.start - 2].lower_ in _SITED):
+                continue  # "X GmbH in Munich", "headquartered in Lyon": a place
             end = _clean_end(self.text, ent.start_char, ent.end_char)
             if end <= ent.start_char:
                 continue
@@ -690,6 +694,35 @@ class _Extraction:
                 if any(k[0] == cx for k in edges):
                     continue
                 add(cx, self.main_org, "unit", self.mention_ev(x, "subsidiary.unit-list", 0.6))
+
+        # R9: "Y's subsidiaries include A in Munich and B", "its units include A, B and C"
+        for sent in doc.sents:
+            if self._boiler(sent.start_char):
+                continue
+            for im in re.finditer(r"\b(its|their|\w[\w.&-]*(?:'s|’s|'|’))\s+(?:[\w-]+\s+)?(subsidiaries|units|divisions"
+                                  r"|arms|affiliates|businesses)\s+(?:now\s+)?(?:include|includes|included|are)\s+",
+                                  sent.text):
+                at = sent.start_char + im.start()
+                tok = doc.char_span(at, at + 1, alignment_mode="expand")
+                if tok is None:
+                    continue
+                if im.group(1).lower() in ("its", "their"):
+                    owner = self.resolve_ref(tok.start)
+                else:
+                    om = self.mention_at(tok.start)
+                    owner = self.cid(om) if om is not None and om.label == "ORG" else (
+                        self.resolve_ref(tok.start) if doc[tok.start].lower_ in lex.coref_nouns else None)
+                if owner is None or self.local_negation(at, sent.start_char + im.end()):
+                    continue
+                rel = lex.unit_nouns.get(im.group(2).lower(), "subsidiary")
+                start = sent.start_char + im.end()
+                stop = re.search(r",\s*(?:which|who|while|but|whose)\b|;|\b(?:rivals?|competitors?|partners?)\b",
+                                 self.text[start:sent.end_char])
+                end = start + stop.start() if stop else sent.end_char
+                for x in self.orgs_in(sent):
+                    if start <= x.start < end and self.cid(x) != owner:
+                        add(self.cid(x), owner, rel, self.mention_ev(x, "subsidiary.include-list", 0.75))
+                        explicit_child.add(id(x))
 
         # R8: "... into a new X Group", "set up a new X Department ... under the new group"
         for m in self.mentions:

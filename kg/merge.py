@@ -502,6 +502,16 @@ class _NTriplesSink:
             self.count += len(self._batch)
             self._batch = []
 
+    def write_result(self, result: object) -> None:
+        """Append a CONSTRUCT result (Oxigraph serialises it: no Python loop over its triples)."""
+        self.flush()
+        before = self._fh.tell()
+        if hasattr(result, "serialize"):
+            result.serialize(self._fh, format=ox.RdfFormat.N_TRIPLES)
+        else:  # a backend that hands back plain triples
+            ox.serialize(list(result), self._fh, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[call-overload]
+        self.count += self._fh.tell() > before
+
     def close(self) -> None:
         if not self._fh.closed:
             self.flush()
@@ -544,9 +554,11 @@ def map_source(store: GraphStore, source: NamedNode, target: NamedNode) -> int:
         sink = _NTriplesSink(Path(tmp) / "mapped.nt")
         mapper = TableMapper()
         try:
-            done = _map(store.quads(source), mapper, sink, store, source, target, last=True)
+            done = _map(store.quads(source), mapper, sink, store, source, last=True)
         finally:
             sink.close()
+        if sink.count:
+            store.append_file(sink.path, RdfFormatName.ntriples, graph=target)
     if not done:
         _run_constructs(store, [source], mapper.seen, target)
     return _graph_size(store, target)
@@ -616,9 +628,11 @@ def merge_files(
             try:
                 mapper = TableMapper()
                 for i, (path, f) in enumerate(zip(files, formats, strict=True)):
-                    done = _load(store, path, f, new_src, new_mapped, mapper, sink, last=i == len(files) - 1)
+                    done = _load(store, path, f, new_src, mapper, sink, last=i == len(files) - 1)
             finally:
                 sink.close()
+            if sink.count:  # after the source: two bulk loads at once slow each other down more than they overlap
+                store.append_file(sink.path, RdfFormatName.ntriples, graph=new_mapped)
         if not done:  # more triples than an in-memory copy should hold: the CONSTRUCT files run on the store
             _run_constructs(store, [new_src], mapper.seen, new_mapped)
         n_mapped = _graph_size(store, new_mapped)
@@ -655,40 +669,40 @@ def _parse(path: Path, fmt: RdfFormatName) -> Iterator[Quad]:
 
 
 def _map(quads: Iterable[Quad | Triple], mapper: TableMapper, sink: _NTriplesSink, store: GraphStore,
-         source: NamedNode, mapped: NamedNode, *, last: bool) -> bool:
-    """Feed ``quads`` to the mapper; after the last file, finish it, bulk load what it mapped into ``mapped`` and
-    run the triggered CONSTRUCT files on an in-memory copy of the triples they read. Returns True when the
-    CONSTRUCT files are done (False: the copy grew past :data:`SUBSET_LIMIT`, they must run on the store)."""
+         source: NamedNode, *, last: bool) -> bool:
+    """Feed ``quads`` to the mapper; after the last file, finish it and run the triggered CONSTRUCT files on an
+    in-memory copy of the triples they read, everything into ``sink``. Returns True when the CONSTRUCT files are
+    done (False: the copy grew past :data:`SUBSET_LIMIT`, they must run on the store)."""
     mapper.feed(quads, sink.add)
-    if last:
-        mapper.finish(sink.add)
-        sink.close()
-        if sink.count:
-            store.append_file(sink.path, RdfFormatName.ntriples, graph=mapped)
-        if mapper.subset is not None:  # the CONSTRUCT files on an in-memory copy of what they read
-            with MemoryStore() as scratch:
-                scratch.add_graphs(Quad(q.subject, q.predicate, q.object, source) for q in mapper.subset)
-                mapper.subset = None
-                _run_constructs(scratch, [source], mapper.seen, mapped, into=store)
-            return True
-    return False
+    if not last:
+        return False
+    mapper.finish(sink.add)
+    if mapper.subset is None:
+        return False
+    with MemoryStore() as scratch:  # the CONSTRUCT files on an in-memory copy of what they read
+        scratch.add_graphs(Quad(q.subject, q.predicate, q.object, source) for q in mapper.subset)
+        mapper.subset = None
+        for mapping in construct_mappings():
+            if mapping.wanted(mapper.seen):
+                sink.write_result(scratch.query(construct_from(mapping.sparql, source=[source]), union=False))
+    return True
 
 
-def _load(store: GraphStore, path: Path, fmt: RdfFormatName, graph: NamedNode, mapped: NamedNode,
-          mapper: TableMapper, sink: _NTriplesSink, *, last: bool) -> bool:
-    """Add one file to ``graph`` and feed it to ``mapper``; after the ``last`` file, load the mapped triples and
-    run the CONSTRUCT files (see :func:`_map`, whose answer this returns).
+def _load(store: GraphStore, path: Path, fmt: RdfFormatName, graph: NamedNode, mapper: TableMapper,
+          sink: _NTriplesSink, *, last: bool) -> bool:
+    """Add one file to ``graph`` and feed it to ``mapper``; after the ``last`` file, the mapper finishes and the
+    CONSTRUCT files run (see :func:`_map`, whose answer this returns).
 
-    Triple formats: Oxigraph's bulk loader reads the file while a thread parses it for the mapper, then bulk loads
-    the mapped triples (the loader releases the GIL, so the mapping and both loads overlap). Datasets (TriG,
+    Triple formats: Oxigraph's bulk loader reads the file while a thread parses it for the mapper (the loader
+    releases the GIL, so mapping and CONSTRUCT files overlap the load). Datasets (TriG,
     N-Quads, JSON-LD): parsed here once, every quad moved into ``graph`` and fed to the mapper on the way.
     """
     if fmt.supports_datasets:
         regraphed = (Quad(q.subject, q.predicate, q.object, graph) for q in _parse(path, fmt))
         store.add_graphs(mapper.observe(regraphed, sink.add))  # type: ignore[arg-type]
-        return _map((), mapper, sink, store, graph, mapped, last=last)
+        return _map((), mapper, sink, store, graph, last=last)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-map") as pool:
-        mapping = pool.submit(_map, _parse(path, fmt), mapper, sink, store, graph, mapped, last=last)
+        mapping = pool.submit(_map, _parse(path, fmt), mapper, sink, store, graph, last=last)
         try:
             store.append_file(path, fmt, graph=graph)
         except BaseException:

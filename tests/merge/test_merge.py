@@ -387,7 +387,7 @@ def test_a_re_merge_failing_midway_keeps_the_previous_version(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"injected failure in {where}")
 
-    target = {"finish": (merge.TableMapper, "finish"), "constructs": (merge, "_run_constructs"),
+    target = {"finish": (merge.TableMapper, "finish"), "constructs": (merge, "construct_from"),
               "resolve": (merge, "resolve"), "swap": (merge, "_swap")}[where]
     monkeypatch.setattr(*target, boom)
     with pytest.raises(RuntimeError, match="injected"):

@@ -525,6 +525,8 @@ class EntityFixer:
             if self._is_product_context(doc, s, e):
                 continue
             ev = self._org_evidence(doc, s, e)
+            if label == "PERSON" and ev and self._personal(doc, s, e):
+                continue  # "her co-founder, X", "the fund's partner X, who joins the board"
             if label == "ORG" or ev:
                 spans.append((s, e, "ORG", 2 if ev else 1))
             elif label == "GPE" and name.lower() not in lex.places and e - s <= 2:
@@ -740,6 +742,13 @@ class EntityFixer:
                     continue
                 final.append(ent)
                 covered.update(range(ent.start, ent.end))
+        # "Hanbit also said ...": a one-word subject that starts an organization's name, untagged by the NER
+        for t in toks:
+            if (t.i not in covered and t.text in org_first and t.pos_ == "PROPN" and t.dep_ in ("nsubj", "poss")
+                    and (t.i + 1 >= len(doc) or not _CAP.match(toks[t.i + 1].text)) and not boiler_at(t.idx)
+                    and (t.i == 0 or not _CAP.match(toks[t.i - 1].text) or toks[t.i].is_sent_start)):
+                final.append(Span(doc, t.i, t.i + 1, label="ORG"))
+                covered.add(t.i)
         doc.ents = sorted(filter_spans(final), key=lambda s: s.start)
         return doc
 

@@ -112,6 +112,9 @@ class _Extraction:
             if ent.label_ == "ORG" and (self.text[ent.end_char:ent.end_char + 6].lower() == "-based"
                                         or re.fullmatch(r"\d+(?:\.\d+)?[BMKT]|[\d.,]+", ent.text)):
                 continue  # "the Oslo-based group": a place; "8B": a size; "2022": a year
+            if ent.label_ == "ORG" and re.fullmatch(r"[A-Z]{3}", ent.text) and re.match(r"\s?\d",
+                                                                                  self.text[ent.end_char:]):
+                continue  # "EUR 200 million": a currency code
             if ent.label_ == "ORG" and len(ent) == 1 and ent.start >= 2 and doc[ent.start - 1].lower_ == "in" and (
                     doc[ent.start - 2].ent_type_ == "ORG" or doc[ent.start - 2].lower_ in _SITED):
                 continue  # "X GmbH in Munich", "headquartered in Lyon": a place

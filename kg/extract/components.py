@@ -410,7 +410,8 @@ class EntityFixer:
         # 4. organizations after a descriptor: "food delivery service X", "its chip unit X", "start-up X"
         for t in toks:
             low = hyphen_word(doc, t.i)
-            if (low in lex.org_descriptors or low in lex.unit_nouns) and not t.is_title and t.i + 1 < len(doc):
+            if (low in lex.org_descriptors or low in lex.unit_nouns) and (not t.is_title or t.is_sent_start) \
+                    and t.i + 1 < len(doc):  # "start-up X", "Rival X said"
                 s = t.i + 1
                 if toks[s].text == "," and s + 1 < len(doc) and low in lex.unit_nouns:
                     s += 1  # "its foundry division, Kestrel Foundry, will ..."
@@ -430,8 +431,11 @@ class EntityFixer:
                 if e > s and doc[s:e].text not in lex.stop_names:
                     if any(x[0] <= s < x[1] and x[2] == "MODEL" for x in spans):
                         continue
-                    if self._is_product_context(doc, s, e):
-                        continue
+                    if self._is_product_context(doc, s, e) or any(
+                            ent.label_ == "PERSON" and ent.start <= s < ent.end and self._personal(doc, ent.start,
+                                                                                                ent.end)
+                            for ent in doc.ents):
+                        continue  # "the fund's partner X, who joins the board": a person
                     spans.append((s, e, "ORG", 3))
 
         # 4b. "X Lab", "X Cloud", "X Group": a capitalised run that ends in an organization head word
@@ -525,6 +529,9 @@ class EntityFixer:
             if self._is_product_context(doc, s, e):
                 continue
             ev = self._org_evidence(doc, s, e)
+            if label == "ORG" and ev is None and e - s == 2 and toks[e - 1].lower_ not in lex.org_heads and (
+                    {t.lower_ for t in doc[max(0, s - 3):s]} & lex.person_cues):
+                continue  # "her co-founder, Matteo Rossi": a titled two-word name is a person
             if label == "PERSON" and ev and self._personal(doc, s, e):
                 continue  # "her co-founder, X", "the fund's partner X, who joins the board"
             if label == "ORG" or ev:

@@ -529,8 +529,10 @@ class EntityFixer:
             if self._is_product_context(doc, s, e):
                 continue
             ev = self._org_evidence(doc, s, e)
-            if label == "ORG" and ev is None and e - s == 2 and toks[e - 1].lower_ not in lex.org_heads and (
-                    {t.lower_ for t in doc[max(0, s - 3):s]} & lex.person_cues):
+            title = s - 2 if s >= 2 and toks[s - 1].text == "," else s - 1
+            if label == "ORG" and ev is None and e - s == 2 and toks[e - 1].lower_ not in lex.org_heads and \
+                    title >= 0 and (toks[title].lower_ in lex.person_cues
+                                    or hyphen_word(doc, title).split("-")[-1] in lex.person_cues):
                 continue  # "her co-founder, Matteo Rossi": a titled two-word name is a person
             if label == "PERSON" and ev and self._personal(doc, s, e):
                 continue  # "her co-founder, X", "the fund's partner X, who joins the board"

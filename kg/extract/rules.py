@@ -947,6 +947,14 @@ class _Extraction:
         for k in range(i, min(i + 7, len(doc))):
             mm = self.mention_at(k)
             if mm is not None:
+                # "the Sapporo start-up X": a place read as a name before a descriptor is not the organization
+                j = mm.tend
+                while j < min(mm.tend + 3, len(doc)) and (doc[j].is_lower or doc[j].text == "-") \
+                        and self.mention_at(j) is None:
+                    j += 1
+                nxt = self.mention_at(j) if j < len(doc) and j > mm.tend else None
+                if nxt is not None and nxt.label == "ORG" and hyphen_word(doc, j - 1) in self.lex.org_descriptors:
+                    return self.cid(nxt)
                 return self.cid(mm) if mm.label == "ORG" else None
             if (doc[k].is_punct and doc[k].text != "-") or (
                     doc[k].pos_ in ("VERB", "AUX", "NUM") and not _in_hyphenation(doc[k])):

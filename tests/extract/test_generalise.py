@@ -94,3 +94,103 @@ def test_another_owner_unit_apposition(run):
                 "of Harrow Group, and the travel app Pindle, another Harrow unit, are hiring too.")
     edges = _edges(facts)
     assert ("Pindle", "Harrow Group") in edges and ("Kestrel", "Harrow Group") in edges
+
+
+# ---- task F: patterns from the i1-i6 held-out batch (each sentence below is new and invented) -------------------
+
+
+def _models(facts):
+    return {m.name: m for m in facts.models}
+
+
+def test_press_release_dateline_is_not_the_developer(run):
+    facts = run("Pollux Unveils Vela-3\n\nGRENOBLE, France--(BUSINESS WIRE)--Pollux SA today released Vela-3, an "
+                "open-weight model with 12 billion parameters.\n")
+    assert _models(facts)["Vela-3"].developer == "Pollux SA"
+    assert not {"GRENOBLE", "France--(BUSINESS", "BUSINESS WIRE"} & _orgs(facts)
+
+
+@pytest.mark.parametrize("phrase", [
+    "an open model released last year by the Nairobi start-up Tambo AI",
+    "an open-weight model developed by Chilean start-up Tambo AI",
+    "an open-weight model from the nonprofit research lab Tambo AI",
+])
+def test_base_model_developer_named_after_its_apposition(run, phrase):
+    facts = run(f"Corrib Systems said its assistant Kell-2 was fine-tuned from Rua-7, {phrase}.")
+    models = _models(facts)
+    assert models["Rua-7"].developer == "Tambo AI"
+    assert models["Kell-2"].developer == "Corrib Systems" and models["Kell-2"].based_on == "Rua-7"
+
+
+def test_unit_of_the_group_and_shared_owner_of_conjoined_units(run):
+    facts = run("Ostara Holdings will spend $2 billion on chip plants. The work falls to Ostara Fab, a wholly owned "
+                "unit of the group. Its payments business, Ostara Pay, will remain a subsidiary, the group said. "
+                "The group's shipping arm, Ostara Lines, and its retail division, Ostara Shops, are not affected.")
+    assert {("Ostara Fab", "Ostara Holdings"), ("Ostara Pay", "Ostara Holdings"),
+            ("Ostara Lines", "Ostara Holdings"), ("Ostara Shops", "Ostara Holdings")} <= _edges(facts)
+    assert not {e for e in _edges(facts) if e[1] in ("Ostara Pay", "Ostara Lines")}
+
+
+def test_subsidiary_owner_is_the_clause_subject_not_the_main_company(run):
+    facts = run("Brenna Motors will invest $1 billion in batteries. Brenna is not alone. Tovik Holdings said it "
+                "would spend $400 million on robots through its wholly owned subsidiary Tovik Robotics, while "
+                "Sarn Heavy Industries has formed a dedicated AI unit, Sarn AI Works.")
+    edges = _edges(facts)
+    assert ("Tovik Robotics", "Tovik Holdings") in edges and ("Sarn AI Works", "Sarn Heavy Industries") in edges
+    assert not {e for e in edges if e[1] == "Brenna Motors"}
+
+
+def test_division_of_a_described_parent_and_subsidiary_lists(run):
+    facts = run("The founders met at Pemba Labs, the research division of payments company Pemba Systems. "
+                "Pemba Systems's subsidiaries include Pemba Cards GmbH in Vienna and Pemba Pay Inc. in Austin.")
+    edges = _edges(facts)
+    assert {("Pemba Labs", "Pemba Systems"), ("Pemba Cards GmbH", "Pemba Systems"),
+            ("Pemba Pay Inc.", "Pemba Systems")} <= edges
+    assert "Vienna" not in _orgs(facts)
+
+
+def test_investor_after_from_and_round_valuations(run):
+    facts = run("Lorne Data is backed by a £120 million commitment from infrastructure investor Cathal Partners. "
+                "The deal values Lorne Data at £900 million.")
+    assert [(i.investor, i.amount, i.currency) for i in facts.investments] == [("Cathal Partners", 120_000_000, "GBP")]
+
+
+@pytest.mark.parametrize("sentence, partner", [
+    ("Vesta Bank launched the Coast AI Program jointly with Brindle University.", "Brindle University"),
+    ("Vesta Bank said it would run the Coast AI Program in partnership with Brindle University.",
+     "Brindle University"),
+    ("Vesta Bank runs the Coast AI Program, a six-month course, together with the charity Open Brindle.",
+     "Open Brindle"),
+    ("Vesta Bank will fund the Coast AI Program, which it runs with the nonprofit Open Brindle.", "Open Brindle"),
+])
+def test_co_organizers_joined_by_with(run, sentence, partner):
+    facts = run(sentence)
+    (prog,) = facts.programs
+    assert set(prog.organizers) == {"Vesta Bank", partner}
+
+
+def test_the_division_and_both_models(run):
+    facts = run("Kasumi Electric will invest 80 billion yen in AI. The work is led by Kasumi Factory Systems, a "
+                "division of Kasumi Electric. The division is training Tomo-2, with 30 billion parameters, and "
+                "Tomo-2 Mini, with 3 billion parameters. Both models are built on Hane-30B, an open-weight model "
+                "released by Sapporo start-up Hane AI.")
+    models = _models(facts)
+    for name in ("Tomo-2", "Tomo-2 Mini"):
+        assert models[name].developer == "Kasumi Factory Systems"
+        assert models[name].based_on == "Hane-30B"
+    assert models["Hane-30B"].developer == "Hane AI"
+
+
+def test_lab_in_apposition_is_the_developer(run):
+    facts = run("Doran Cloud's AI lab, Doran Mind, last month released Peli-4, a model with 20 billion parameters.")
+    assert _models(facts)["Peli-4"].developer == "Doran Mind"
+
+
+def test_not_organizations(run):
+    facts = run("Pellar raised $50 million in a Series B round in 2021. Its co-founder, Ilaria Conti, joined from "
+                "Nuvo Capital, where partner Ravi Menon, who sits on the board, led the deal. Chief executive "
+                "Dana Kell said the money would go to chips. Revenue doubled, Kell said. Pellar also earmarked "
+                "EUR 20 million for a lab.\n\nThe Canadian pension fund Arbor Pension Plan owns 5%.")
+    orgs = _orgs(facts)
+    assert not {"Series B", "2021", "Ilaria Conti", "Ravi Menon", "Kell", "EUR"} & orgs
+    assert "Arbor Pension Plan" in orgs and not facts.programs

@@ -364,3 +364,12 @@ def test_conflicts_between_documents_without_links(tmp_path):
         ("parent", "cedar", "Cedar", "subsidiaryOf", org("alder"), org("birch")),
     ]
     assert all(r[5] == ID.replace("/id/", "/graph/") + "doc/" + "c" * 64 for r in data)
+
+
+def test_merged_subsidiaries_below_a_root_and_for_an_unknown_name(graph_store):
+    _, data = answer(graph_store, "merged_subsidiaries", org="halcyon holdings")
+    assert [(r[1], r[3], r[4]) for r in data] == [("Lumen Lab", "Halcyon Cloud", 1),
+                                                  ("Halcyon Cloud", "Halcyon Holdings", 1)]
+    assert len(answer(graph_store, "merged_subsidiaries")[1]) == 3
+    # a name that names nothing gives nothing (it used to give every edge of the store)
+    assert answer(graph_store, "merged_subsidiaries", org="No Such Company")[1] == []

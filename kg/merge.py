@@ -26,7 +26,7 @@ import json
 import re
 import tempfile
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -419,44 +419,63 @@ class TableMapper:
         #: the triples a CONSTRUCT mapping may read (None once there are more than SUBSET_LIMIT)
         self.subset: list[Quad | Triple] | None = []
         self._reads = frozenset().union(*(m.reads for m in construct_mappings()))
+        self._kinds: dict[NamedNode, tuple[int, object]] = {}
         self._types: dict[NamedNode, set[tuple[NamedNode, tuple[tuple[NamedNode, NamedNode | Literal], ...]]]] = {}
         self._names: dict[NamedNode, dict[int, list[tuple[NamedNode, str]]]] = {}
         self._aliases: dict[NamedNode, list[tuple[NamedNode, str]]] = {}
 
+    def _kind(self, p: NamedNode) -> tuple[int, object]:
+        """What to do with a predicate: (kind, its table row); kind 0 nothing, 1 rdf:type, 2 edge, 3 name, 4 alias,
+        plus 8 when a CONSTRUCT file reads it."""
+        self.seen.add(p)
+        read = 8 if p in self._reads else 0
+        if p == _RDF_TYPE:
+            return 1 | read, None
+        for kind, rows in ((2, self.table.edges), (3, self.table.names), (4, self.table.aliases)):
+            if p in rows:
+                return kind | read, rows[p]
+        return read, None
+
     def observe(self, quads: Iterable[Quad | Triple], out: Callable[[Triple], None]) -> Iterator[Quad | Triple]:
         """Yield ``quads`` unchanged, recording them and handing each mapped edge to ``out``."""
-        classes, names, aliases, edges = self.table.classes, self.table.names, self.table.aliases, self.table.edges
-        types, named, aliased, seen, reads = self._types, self._names, self._aliases, self.seen, self._reads
-        subset = self.subset
+        classes, types, named, aliased, reads = self.table.classes, self._types, self._names, self._aliases, self._reads
+        seen, subset, kinds = self.seen, self.subset, self._kinds
         for q in quads:
-            s, p, o = q.subject, q.predicate, q.object
-            seen.add(p)
-            if subset is not None and (p in reads or (p == _RDF_TYPE and o in reads)):
+            p = q.predicate
+            found = kinds.get(p)
+            if found is None:
+                found = kinds[p] = self._kind(p)
+            kind, row = found
+            if not kind:
+                yield q
+                continue
+            s, o = q.subject, q.object
+            if subset is not None and (kind & 8 or (kind == 1 and o in reads)):
                 subset.append(q)
                 if len(subset) > SUBSET_LIMIT:
                     subset = self.subset = None
-            if p == _RDF_TYPE:
+            kind &= 7
+            if kind == 1:
                 if isinstance(o, NamedNode):
                     seen.add(o)
                     c = classes.get(o)
                     if c is not None and isinstance(s, NamedNode):
                         types.setdefault(s, set()).add(c)
-            elif p in edges:
+            elif kind == 2:
                 if isinstance(s, NamedNode) and isinstance(o, NamedNode):
-                    target, inverse = edges[p]
+                    target, inverse = row  # type: ignore[misc]
                     out(Triple(o, target, s) if inverse else Triple(s, target, o))
-            elif p in names:
+            elif kind == 3:
                 if isinstance(s, NamedNode) and not isinstance(o, ox.BlankNode):
-                    target, rank = names[p]
+                    target, rank = row  # type: ignore[misc]
                     named.setdefault(s, {}).setdefault(rank, []).append((target, o.value))
-            elif p in aliases and isinstance(s, NamedNode) and not isinstance(o, ox.BlankNode):
-                aliased.setdefault(s, []).append((aliases[p], o.value))
+            elif kind == 4 and isinstance(s, NamedNode) and not isinstance(o, ox.BlankNode):
+                aliased.setdefault(s, []).append((row, o.value))  # type: ignore[arg-type]
             yield q
 
     def feed(self, quads: Iterable[Quad | Triple], out: Callable[[Triple], None], *, finish: bool = False) -> None:
         """Record ``quads`` (see :meth:`observe`), then :meth:`finish` when asked."""
-        for _ in self.observe(quads, out):
-            pass
+        deque(self.observe(quads, out), maxlen=0)  # consumed in C
         if finish:
             self.finish(out)
 

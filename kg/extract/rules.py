@@ -104,6 +104,8 @@ class _Extraction:
         self.boiler = boilerplate_ranges(doc)
         datelines = doc.user_data.get(DATELINE_KEY, [])
         self.mentions: list[Mention] = []
+        acting = {ent.text for ent in doc.ents if ent.label_ == "ORG" and (ent.start < 1
+                                                                          or doc[ent.start - 1].lower_ != "in")}
         for ent in doc.ents:
             if ent.label_ not in ("ORG", "MODEL", "PROGRAM") or self._boiler(ent.start_char):
                 continue
@@ -115,7 +117,8 @@ class _Extraction:
             if ent.label_ == "ORG" and re.fullmatch(r"[A-Z]{3}", ent.text) and re.match(r"\s?\d",
                                                                                   self.text[ent.end_char:]):
                 continue  # "EUR 200 million": a currency code
-            if ent.label_ == "ORG" and len(ent) == 1 and ent.start >= 2 and doc[ent.start - 1].lower_ == "in" and (
+            if ent.label_ == "ORG" and len(ent) == 1 and ent.start >= 2 and doc[ent.start - 1].lower_ == "in" \
+                    and ent.text not in acting and (
                     doc[ent.start - 2].ent_type_ == "ORG" or doc[ent.start - 2].lower_ in _SITED):
                 continue  # "X GmbH in Munich", "headquartered in Lyon": a place
             end = _clean_end(self.text, ent.start_char, ent.end_char)

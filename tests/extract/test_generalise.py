@@ -194,3 +194,10 @@ def test_not_organizations(run):
     orgs = _orgs(facts)
     assert not {"Series B", "2021", "Ilaria Conti", "Ravi Menon", "Kell", "EUR"} & orgs
     assert "Arbor Pension Plan" in orgs and not facts.programs
+
+
+def test_a_place_after_in_unless_the_name_acts_elsewhere(run):
+    facts = run("Quenta said it would invest $100 million in robots. The stake held by Sorrel Capital in Quenta is "
+                "worth $2 billion. Pemba Cards GmbH in Vienna is hiring.")
+    orgs = _orgs(facts)
+    assert "Quenta" in orgs and "Vienna" not in orgs

@@ -25,7 +25,8 @@ from kg.facts import Evidence, Facts, Investment, Model, Organization, Program, 
 _PROGRAM_VERBS = {"launch", "start", "set", "create", "establish", "announce", "unveil", "run", "host", "organise",
                   "organize", "introduce", "open"}
 _UNIT_MAKING_VERBS = {"form", "create", "set", "establish", "launch", "open", "start", "found", "build", "add"}
-_SITED = {"headquartered", "based", "located", "offices", "office", "plant", "factory", "centre", "center"}
+_SITED = {"headquartered", "based", "located", "offices", "office", "plant", "plants", "factory", "factories",
+          "centre", "center", "centres", "centers", "campus", "hub", "hubs", "sites", "site"}
 _PRONOUNS = {"it", "its", "they", "their", "itself"}
 _SIZE_IN_NAME = re.compile(r"(?:^|[\s-])((?:\d+x)?\d+(?:\.\d+)?[BM])$")
 
@@ -104,8 +105,9 @@ class _Extraction:
         self.boiler = boilerplate_ranges(doc)
         datelines = doc.user_data.get(DATELINE_KEY, [])
         self.mentions: list[Mention] = []
-        acting = {ent.text for ent in doc.ents if ent.label_ == "ORG" and (ent.start < 1
-                                                                          or doc[ent.start - 1].lower_ != "in")}
+        acting = {ent.text for ent in doc.ents if ent.label_ == "ORG"
+                  and (ent.start < 1 or doc[ent.start - 1].lower_ not in ("in", "and"))}
+        places: set[int] = set()  # token index of the last word of a name read as a place
         for ent in doc.ents:
             if ent.label_ not in ("ORG", "MODEL", "PROGRAM") or self._boiler(ent.start_char):
                 continue
@@ -120,7 +122,11 @@ class _Extraction:
             if ent.label_ == "ORG" and len(ent) == 1 and ent.start >= 2 and doc[ent.start - 1].lower_ == "in" \
                     and ent.text not in acting and (
                     doc[ent.start - 2].ent_type_ == "ORG" or doc[ent.start - 2].lower_ in _SITED):
-                continue  # "X GmbH in Munich", "headquartered in Lyon": a place
+                places.add(ent.end - 1)
+                continue  # "X GmbH in Munich", "headquartered in Lyon", "data centres in X": a place
+            if ent.label_ == "ORG" and len(ent) == 1 and ent.start >= 2 and doc[ent.start - 1].lower_ == "and" \
+                    and ent.start - 2 in places and ent.text not in acting:
+                continue  # "... in X and Y": the second place
             end = _clean_end(self.text, ent.start_char, ent.end_char)
             if end <= ent.start_char:
                 continue

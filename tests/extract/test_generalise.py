@@ -201,3 +201,8 @@ def test_a_place_after_in_unless_the_name_acts_elsewhere(run):
                 "worth $2 billion. Pemba Cards GmbH in Vienna is hiring.")
     orgs = _orgs(facts)
     assert "Quenta" in orgs and "Vienna" not in orgs
+
+
+def test_places_after_a_site_noun(run):
+    facts = run("Toberly Holdings will spend $500 million on data centres in Tarvos and Lunwick, the company said.")
+    assert _orgs(facts) == {"Toberly Holdings"}

@@ -320,7 +320,7 @@ def _subs(*edges: tuple[str, str]) -> Facts:
                  subsidiaries=tuple(Subsidiary(c, p, relation="unit") for c, p in edges))
 
 
-def test_subsidiaries_depth_is_the_shortest_path_with_one_row_per_entity(tmp_path):
+def test_depth_is_the_shortest_path_with_one_row_per_entity(tmp_path):
     # Rootco -> Alder, Birch, Dune; Alder and Birch -> Cedar (a diamond); Cedar -> Dune (Dune also sits right under
     # Rootco); Dune -> Elm. One document states the upper edges, another the lower ones, a third repeats some.
     store = _store_of(tmp_path, [
@@ -330,12 +330,16 @@ def test_subsidiaries_depth_is_the_shortest_path_with_one_row_per_entity(tmp_pat
     ])
     with store:
         _, data = answer(store, "subsidiaries", org="rootco")
+        _, up = answer(store, "parents", org="Dune")
     assert [(r[1], r[3], r[4]) for r in data] == [
         ("Alder", "Rootco", 1), ("Birch", "Rootco", 1), ("Dune", "Rootco", 1),
         ("Cedar", "Alder", 2),  # two shortest paths: the parent with the smaller IRI
         ("Elm", "Dune", 2),
     ]
     assert len({r[0] for r in data}) == len(data) == 5
+    # upwards the same: Dune sits right under Rootco and, through Cedar, two levels below Alder and Birch
+    assert [(r[1], r[2], r[3]) for r in up] == [("Cedar", 1, False), ("Rootco", 1, True), ("Alder", 2, False),
+                                                  ("Birch", 2, False)]
 
 
 def test_subsidiaries_below_a_middle_node_and_in_a_cycle(tmp_path):

@@ -1,7 +1,9 @@
 """Merging other corporate graphs (GLEIF, FIBO, W3C ORG, schema.org, Wikidata, ...) into the store.
 
 This module owns ``kg merge`` / ``kg unmerge``: loading external RDF unchanged into its own named graph, running the
-vocabulary mappings (SPARQL CONSTRUCT files under ``ontology/mappings/``) into a derived graph, and entity
+vocabulary mappings (``ontology/mappings/``: the one-to-one ``table.tsv`` applied by :class:`TableMapper` while the
+file streams past, and the structural CONSTRUCT files whose ``# triggers:`` occur in the source, run on an in-memory
+copy of what they read) into a derived graph, and entity
 resolution into a links graph of reified ``owl:sameAs`` statements (``kg:Link`` nodes with ``kg:matchReason``,
 ``kg:matchScore``, ``kg:matchKey`` and ``kg:dependsOn``). A merged source ``NAME`` lives in exactly three graphs:
 
@@ -15,8 +17,11 @@ Resolution links identifiers first (LEI, Wikidata QID, SEC CIK, score 1), then n
 forms, punctuation, "N.A." / "National Association") only when no identifier of either side's cluster contradicts
 and the name does not point at clusters with different identifiers. Two entities with different LEIs are never
 linked. Unmerging removes the three graphs and every link elsewhere that depends on the source, nothing else.
+Merging a name again builds the new version under staging graphs and swaps it in with one update, so a failure
+keeps the old one; :func:`drop_links_depending_on` removes the links a removed document supported.
 
-It touches the store only through :class:`kg.store.GraphStore`; SPARQL lives in ``.rq`` files.
+It touches the store only through :class:`kg.store.GraphStore` (and a scratch :class:`kg.store.MemoryStore`);
+SPARQL lives in ``.rq`` files, except the graph-level steps of a swap (DROP, MOVE, INSERT DATA of computed quads).
 """
 
 from __future__ import annotations
@@ -656,7 +661,9 @@ def merge_files(
             _run_constructs(store, [new_src], mapper.seen, new_mapped)
         n_mapped = _graph_size(store, new_mapped)
         loaded = len(store) - before - n_mapped
-        new_links = resolve(store, name, source=new_src, mapped=new_mapped)
+        counts = organization_graphs(store)
+        orgs = max(counts.get(new_src.value, 0), counts.get(new_mapped.value, 0))
+        new_links = resolve(store, name, source=new_src, mapped=new_mapped, graphs=counts)
         if replacing:
             _swap(store, name, new_src, new_mapped, new_links)
         else:
@@ -668,7 +675,6 @@ def merge_files(
     by_reason: dict[str, int] = defaultdict(int)
     for link in new_links:
         by_reason[link.reason] += 1
-    orgs = _count_organizations(store, name)
     return MergeReport(
         name=name, files=tuple(str(p) for p in files), source_graph=src.value, mapped_graph=mapped.value,
         links_graph=links.value, triples_loaded=loaded, triples_mapped=n_mapped, organizations=orgs,
@@ -764,11 +770,6 @@ def organization_graphs(store: GraphStore) -> dict[str, int]:
     return {row["g"].value: int(row["organizations"].value) for row in rows}  # type: ignore[union-attr]
 
 
-def _count_organizations(store: GraphStore, name: str) -> int:
-    counts = organization_graphs(store)
-    return max(counts.get(vocab.source_graph(name).value, 0), counts.get(vocab.mapped_graph(name).value, 0))
-
-
 # --- entity resolution ----------------------------------------------------------------------------------------------
 @dataclass
 class _Entity:
@@ -851,8 +852,8 @@ class _Clusters:
         return any(g in ma and iri not in ma[g] for g, iri in self.members.get(self.find(b), ()))
 
 
-def resolve(store: GraphStore, name: str, *, source: NamedNode | None = None,
-            mapped: NamedNode | None = None) -> list[Link]:
+def resolve(store: GraphStore, name: str, *, source: NamedNode | None = None, mapped: NamedNode | None = None,
+            graphs: dict[str, int] | None = None) -> list[Link]:
     """Links between the entities of source ``name`` (its mapped graph) and those of other sources and documents.
 
     Identifiers first: entities sharing a LEI, QID or CIK are linked (score 1). Then names: an entity whose
@@ -861,14 +862,14 @@ def resolve(store: GraphStore, name: str, *, source: NamedNode | None = None,
 
     ``source`` and ``mapped`` read a new version of the source from other graphs (a re-merge in progress); the
     links still name the source's own graphs, and the old version (its graphs and the links that depend on it)
-    is left out as if it were already replaced.
+    is left out as if it were already replaced. ``graphs`` is :func:`organization_graphs` when the caller has it.
     """
     final_src, final_mapped = vocab.source_graph(name).value, vocab.mapped_graph(name).value
     reading = {(source.value if source is not None else final_src): final_src,
                (mapped.value if mapped is not None else final_mapped): final_mapped}
     own = {final_src, final_mapped}
     own_links = vocab.links_graph(name).value
-    graphs = organization_graphs(store)
+    graphs = organization_graphs(store) if graphs is None else graphs
     other_graphs = sorted(g for g in graphs if g not in own and g not in reading and _is_entity_graph(g))
     if not other_graphs:
         return []  # nothing to link to: resolution costs nothing, however large the source

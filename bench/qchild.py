@@ -46,8 +46,11 @@ def measure(store_dir: str, name: str, params: dict[str, str], repeat: int) -> d
 
 
 def rounds(repeat: int, seconds: float) -> int:
-    """Interleaved rounds: at least 3 (a ratio from one pair is mostly noise), more for queries under a second."""
-    return max(3, repeat) if seconds >= 1.0 else max(5, 2 * repeat)
+    """Interleaved rounds: 5 or more for queries under a second (a ratio from one pair is mostly noise), 2 up to
+    5 s, then 1, so that a slow query stays well inside the parent's timeout."""
+    if seconds < 1.0:
+        return max(5, 2 * repeat)
+    return 2 if seconds < 5.0 else 1
 
 
 if __name__ == "__main__":

@@ -164,7 +164,7 @@ class StoreWriter:
         bulk load) is saved. A crash during the load of batch k+1 leaves batch k complete or marker-less, never a
         marker without its document.
         """
-        body = self._carry + "".join(self._body)
+        body = [self._carry, *self._body] if self._carry else self._body
         self._carry = "".join(self._markers)
         self._body, self._markers, self._queued_quads = [], [], 0
         self.store.add_nquads(body)
@@ -172,7 +172,7 @@ class StoreWriter:
     def flush(self) -> None:
         """Write everything queued, markers included."""
         if self._markers or self._carry:
-            body, markers = "".join(self._body), self._carry + "".join(self._markers)
+            body, markers = self._body, self._carry + "".join(self._markers)
             self._body, self._markers, self._queued_quads, self._carry = [], [], 0, ""
             self.store.add_nquads(body, markers)
 

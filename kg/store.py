@@ -147,10 +147,12 @@ class GraphStore:
         """Add quads of graphs known to be new (fast path for batched ingestion)."""
         raise NotImplementedError
 
-    def add_nquads(self, body: str | bytes, markers: str | bytes = b"") -> None:
-        """Add graphs known to be new, given as N-Quads text: ``body`` first, then ``markers`` (each document's
-        ``a kg:Document`` quad, so a graph cut short by a crash reads as incomplete). A backend without a text path
-        parses the text and calls :meth:`add_graphs`."""
+    def add_nquads(self, body: str | bytes | list[str], markers: str | bytes = b"") -> None:
+        """Add graphs known to be new, given as N-Quads text (or a list of pieces of it): ``body`` first, then
+        ``markers`` (each document's ``a kg:Document`` quad, so a graph cut short by a crash reads as incomplete).
+        A backend without a text path parses the text and calls :meth:`add_graphs`."""
+        if isinstance(body, list):
+            body = "".join(body)
         try:
             quads = [*ox.parse(body, format=ox.RdfFormat.N_QUADS), *ox.parse(markers, format=ox.RdfFormat.N_QUADS)]
         except SyntaxError as err:
@@ -306,16 +308,17 @@ class LocalStore(GraphStore):
         except OSError as err:
             raise _translate_os_error(self.location, err) from None
 
-    def add_nquads(self, body: str | bytes, markers: str | bytes = b"") -> None:
+    def add_nquads(self, body: str | bytes | list[str], markers: str | bytes = b"") -> None:
         """Bulk-load ``body`` (N-Quads of new graphs), then ``markers`` in a transaction of their own.
 
         The bulk loader parses the text in Rust, which is faster than building pyoxigraph terms in Python (see
         bench ``ingest_facts_vs_bulk_load``); like :meth:`add_graphs` it is not transactional, hence the markers.
+        A list of pieces is streamed to the loader without being joined (one copy of the batch less in memory).
         """
         store = self._writable()
         try:
             if body:
-                store.bulk_load(body, ox.RdfFormat.N_QUADS)
+                store.bulk_load(_PiecesReader(body) if isinstance(body, list) else body, ox.RdfFormat.N_QUADS)
             if markers:
                 store.load(markers, ox.RdfFormat.N_QUADS)
         except SyntaxError as err:
@@ -391,6 +394,25 @@ class MemoryStore(LocalStore):
 
     def close(self) -> None:
         del self._store
+
+
+class _PiecesReader:
+    """A binary file over a list of text pieces, encoded as they are read (for the bulk loader)."""
+
+    def __init__(self, pieces: list[str]) -> None:
+        self._pieces = iter(pieces)
+        self._buf = bytearray()
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buf) < size:
+            piece = next(self._pieces, None)
+            if piece is None:
+                break
+            self._buf += piece.encode("utf-8")
+        n = len(self._buf) if size < 0 else min(size, len(self._buf))
+        out = bytes(self._buf[:n])
+        del self._buf[:n]
+        return out
 
 
 def _serialize_with_sorted_prefixes(data: list[Any], fmt: ox.RdfFormat) -> bytes:

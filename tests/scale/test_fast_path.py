@@ -117,6 +117,9 @@ def test_local_add_nquads_writes_the_document_marker_last(tmp_path: Path, sample
         st_.add_nquads(body, marker)
         assert st_.has_document(g)
         assert set(st_.quads(g)) == set(sample.quads())  # type: ignore[attr-defined]
+    with LocalStore(tmp_path / "pieces") as st_:  # a list of pieces is streamed, even cut inside a line
+        st_.add_nquads([body[:7], body[7:500], "", body[500:]], marker)
+        assert set(st_.quads(g)) == set(sample.quads())  # type: ignore[attr-defined]
 
 
 def test_add_nquads_refuses_bad_text_without_writing(tmp_path: Path) -> None:

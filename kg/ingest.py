@@ -270,8 +270,8 @@ def _in_workers(planned: Iterable[_Planned], *, nlp: Any, model: str | None, wri
             done, fut = inflight.popleft()
             yield from zip(done, fut.result(), strict=True)
     finally:
-        _WORKER.clear()
         pool.shutdown(wait=True, cancel_futures=True)
+        _WORKER.clear()
 
 
 def _in_process(planned: Iterable[_Planned], *, nlp: Any, writer: StoreWriter) -> Iterator[

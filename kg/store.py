@@ -15,7 +15,9 @@ Guarantees:
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -361,9 +363,16 @@ class LocalStore(GraphStore):
         return len(store) - before
 
     def append_file(self, path: Path, fmt: RdfFormatName, *, graph: ox.NamedNode) -> None:
+        """See :meth:`GraphStore.append_file`. Oxigraph's bulk loader keeps about one core busy per call, so an
+        N-Triples file of at least :data:`PARALLEL_LOAD_BYTES` is cut at line ends into pieces that are bulk
+        loaded side by side, one per free core (:func:`load_workers`); errors still name the file's own line."""
         store = self._writable()
+        workers = load_workers()
         try:
-            store.bulk_load(path=str(path), format=fmt.oxigraph, to_graph=graph)
+            if fmt is RdfFormatName.ntriples and workers > 1 and path.stat().st_size >= PARALLEL_LOAD_BYTES:
+                _load_pieces(store, path, fmt, graph, workers)
+            else:
+                store.bulk_load(path=str(path), format=fmt.oxigraph, to_graph=graph)
         except SyntaxError as err:
             raise RdfSyntaxError(f"{path}: {_syntax_location(err)}") from None
         except OSError as err:
@@ -423,6 +432,146 @@ def _serialize_with_sorted_prefixes(data: list[Any], fmt: ox.RdfFormat) -> bytes
     while n < len(lines) and lines[n].startswith(b"@prefix"):
         n += 1
     return b"\n".join(sorted(lines[:n]) + lines[n:])
+
+
+#: N-Triples files at least this big are bulk loaded in pieces, side by side (:meth:`LocalStore.append_file`).
+PARALLEL_LOAD_BYTES = 16 << 20
+#: The largest piece (it is read into memory before Oxigraph parses it).
+MAX_PIECE_BYTES = 128 << 20
+
+
+def load_workers() -> int:
+    """How many bulk loads run side by side: ``KG_LOAD_WORKERS`` when set, else the usable cores, at most 4."""
+    env = os.environ.get("KG_LOAD_WORKERS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+#: A blank node label in N-Triples (greedy, never ending in a dot; a false match in a literal only forbids cuts).
+_BLANK_LABEL = re.compile(rb'_:[^\s<>"]*[^\s<>".]')
+#: Past this many distinct blank node labels a file is loaded in one piece (their spans would take the memory).
+MAX_BLANK_LABELS = 1_000_000
+
+
+def blank_node_spans(path: Path) -> list[tuple[int, int]] | None:
+    """Byte intervals of the file between the first and the last occurrence of a blank node label, overlapping
+    ones merged, sorted. Oxigraph scopes labels to one load, so a cut inside one would split a blank node in
+    two. None when the file has more than :data:`MAX_BLANK_LABELS` labels."""
+    spans: dict[bytes, list[int]] = {}
+    pending, base = b"", 0
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(1 << 24)
+            data = pending + block
+            cut = data.rfind(b"\n") + 1 if block else len(data)  # whole lines only, so no label is cut
+            if data.find(b"_:", 0, cut) >= 0:
+                for m in _BLANK_LABEL.finditer(data, 0, cut):
+                    pos, label = base + m.start(), m.group()
+                    span = spans.get(label)
+                    if span is not None:
+                        span[1] = pos
+                    else:
+                        spans[label] = [pos, pos]
+                        if len(spans) > MAX_BLANK_LABELS:
+                            return None
+            pending, base = data[cut:], base + cut
+            if not block:
+                break
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted((a, b) for a, b in spans.values() if b > a):
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def _next_line_start(fh: IO[bytes], pos: int, size: int) -> int:
+    """The offset just after the first line end at or after ``pos`` (``size`` when there is none)."""
+    fh.seek(pos)
+    while True:
+        block = fh.read(1 << 16)
+        if not block:
+            return size
+        j = block.find(b"\n")
+        if j >= 0:
+            return pos + j + 1
+        pos += len(block)
+
+
+def line_pieces(path: Path, count: int, max_bytes: int | None = None) -> list[tuple[int, int]]:
+    """Byte ranges ``(start, end)`` that cut an N-Triples file into at least ``count`` pieces of about the same
+    size, each at most about ``max_bytes`` (default :data:`MAX_PIECE_BYTES`): every cut is just after a line end
+    (a line is never split) and outside :func:`blank_node_spans` (a blank node never is); a file with too many
+    labels stays whole."""
+    size = path.stat().st_size
+    n = max(count, -(-size // (max_bytes or MAX_PIECE_BYTES)), 1)
+    spans = blank_node_spans(path) if n > 1 else []
+    if spans is None:
+        return [(0, size)] if size else []
+    starts = [a for a, _ in spans]
+    cuts = [0]
+    with open(path, "rb") as fh:
+        for i in range(1, n):
+            pos = _next_line_start(fh, max(size * i // n, cuts[-1]), size)
+            while (k := bisect.bisect_left(starts, pos) - 1) >= 0 and pos <= spans[k][1]:
+                pos = _next_line_start(fh, spans[k][1], size)  # past the last label of a blank node
+            if cuts[-1] < pos < size:
+                cuts.append(pos)
+    cuts.append(size)
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _lines_before(path: Path, offset: int) -> int:
+    """Line ends in the first ``offset`` bytes of the file."""
+    count, left = 0, offset
+    with open(path, "rb") as fh:
+        while left > 0:
+            block = fh.read(min(left, 1 << 20))
+            if not block:
+                break
+            count += block.count(b"\n")
+            left -= len(block)
+    return count
+
+
+def _load_pieces(store: ox.Store, path: Path, fmt: RdfFormatName, graph: ox.NamedNode, workers: int) -> None:
+    """Bulk load the line-aligned pieces of a line-based file in ``workers`` threads (Oxigraph releases the GIL).
+    The first failing piece's SyntaxError is raised with its line numbers made relative to the whole file."""
+    from concurrent.futures import ThreadPoolExecutor  # only here: read-only commands never need it
+
+    def load(piece: tuple[int, int]) -> None:
+        start, end = piece
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            data = fh.read(end - start)
+        store.bulk_load(input=data, format=fmt.oxigraph, to_graph=graph)
+
+    pieces = line_pieces(path, workers)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-load") as pool:
+        futures = [pool.submit(load, piece) for piece in pieces]
+        errors = [(piece, f.exception()) for piece, f in zip(pieces, futures, strict=True)]
+    for (start, _), err in errors:
+        if isinstance(err, SyntaxError):
+            raise _shift_lines(err, _lines_before(path, start))
+        if err is not None:
+            raise err
+
+
+def _shift_lines(err: SyntaxError, lines: int) -> SyntaxError:
+    """The same error with every "line N" (message and ``lineno``) moved down by ``lines``."""
+    if not lines:
+        return err
+    first = str(err).splitlines()[0] if str(err) else "syntax error"
+    msg = re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) + lines}", first)
+    shifted = SyntaxError(msg)
+    shifted.lineno = err.lineno + lines if err.lineno else None
+    return shifted
 
 
 def _syntax_location(err: SyntaxError) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import subprocess
 import sys
 import textwrap
@@ -173,3 +174,84 @@ def test_add_graphs_writes_document_marker_and_has_document(tmp_path: Path) -> N
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 KG_DOCUMENT = "https://w3id.org/kgnews/ontology#Document"
+
+
+# --- parallel bulk loading of big N-Triples files (LocalStore.append_file) ---------------------------------------
+def _ntriples(path: Path, n: int, *, bad_line: int | None = None) -> Path:
+    lines = [f'<https://e/s{i}> <https://e/p> "value {i} \\"quoted\\" caf\\u00e9" .' for i in range(n)]
+    lines += [f"<https://e/s{i}> <https://e/q> <https://e/s{i + 1}> ." for i in range(n)]
+    if bad_line is not None:
+        lines[bad_line - 1] = '<https://e/broken> <https://e/p> "no end .'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_line_pieces_cut_at_line_ends_and_cover_the_file(tmp_path: Path) -> None:
+    from kg.store import line_pieces
+
+    path = _ntriples(tmp_path / "x.nt", 500)
+    data = path.read_bytes()
+    for count, max_bytes in ((2, 1 << 30), (3, 1 << 30), (2, 5000)):
+        pieces = line_pieces(path, count, max_bytes)
+        assert pieces[0][0] == 0 and pieces[-1][1] == len(data)
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))
+        assert all(data[end - 1:end] == b"\n" for _, end in pieces)
+        assert len(pieces) >= count and all(end - start <= max_bytes + 200 for start, end in pieces)
+    one_line = tmp_path / "one.nt"
+    one_line.write_bytes(b"<https://e/a> <https://e/p> <https://e/b> .")  # no line end at all
+    assert line_pieces(one_line, 4) == [(0, one_line.stat().st_size)]
+
+
+def test_append_file_in_parallel_pieces_loads_the_same_quads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.store
+
+    path = _ntriples(tmp_path / "x.nt", 2000)
+    exports = []
+    for workers, threshold in (("1", 1 << 40), ("3", 0)):
+        monkeypatch.setenv("KG_LOAD_WORKERS", workers)
+        monkeypatch.setattr(kg.store, "PARALLEL_LOAD_BYTES", threshold)
+        monkeypatch.setattr(kg.store, "MAX_PIECE_BYTES", 20_000)  # many pieces, more than the workers
+        with LocalStore(tmp_path / f"s{workers}") as store:
+            store.append_file(path, RdfFormatName.ntriples, graph=G1)
+            assert len(store) == 4000
+            exports.append(export(store))
+    assert exports[0] == exports[1]
+
+
+def test_append_file_in_pieces_names_the_line_of_the_whole_file(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.store
+
+    monkeypatch.setenv("KG_LOAD_WORKERS", "2")
+    monkeypatch.setattr(kg.store, "PARALLEL_LOAD_BYTES", 0)
+    path = _ntriples(tmp_path / "bad.nt", 1000, bad_line=1700)  # in the second half of the file
+    assert kg.store.line_pieces(path, 2)[1][0] < sum(len(x) + 1 for x in path.read_text().splitlines()[:1699])
+    with LocalStore(tmp_path / "s") as store, pytest.raises(RdfSyntaxError) as info:
+        store.append_file(path, RdfFormatName.ntriples, graph=G1)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ") and "line 1700" in message and "\n" not in message
+
+
+def test_no_cut_falls_between_two_mentions_of_a_blank_node(tmp_path: Path) -> None:
+    from kg.store import blank_node_spans, line_pieces
+
+    lines = [f"<https://e/s{i}> <https://e/p> <https://e/o{i}> ." for i in range(300)]
+    lines[10] = "<https://e/s10> <https://e/p> _:kept."  # no space before the final dot
+    lines[250] = "_:kept <https://e/p> \"the same blank node\" ."
+    lines[100] = "_:local <https://e/p> _:local ."  # one line: constrains nothing
+    path = tmp_path / "b.nt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    assert blank_node_spans(path) == [(offsets[10] + 30, offsets[250])]
+    pieces = line_pieces(path, 4, max_bytes=2000)
+    assert len(pieces) >= 3
+    assert not any(offsets[10] < start <= offsets[250] for start, _ in pieces)
+    with LocalStore(tmp_path / "s") as store:  # loaded in those pieces: still one blank node
+        import kg.store
+
+        kg.store._load_pieces(store._store, path, RdfFormatName.ntriples, G1, 3)
+        blanks = {q.subject for q in store.quads(G1) if isinstance(q.subject, ox.BlankNode)}
+        blanks |= {q.object for q in store.quads(G1) if isinstance(q.object, ox.BlankNode)}
+        assert len(blanks) == 2 and len(store) == 300

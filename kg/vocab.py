@@ -91,7 +91,7 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\s+", " ", s).casefold()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def slug(name: str) -> str:
     """A readable, deterministic IRI path segment for a name (letters, digits, '.', '-')."""
     s = normalise_name(name)

@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             "workers": lambda: [bench_workers(args.worker_docs, tmp)],
             "ingest": lambda: [bench_ingest_facts(args.ingest_docs, tmp, args.repeat)],
             "queries": lambda: _queries(args, tmp, extra),
-            "cold": lambda: [bench_cold_start(tmp, max(5, 2 * args.repeat + 1))],
+            "cold": lambda: [bench_cold_start(tmp, max(11, 2 * args.repeat + 1))],
             "memory": lambda: bench_memory(*sorted(int(x) for x in args.memory_docs.split(",")), tmp),
             "merge": lambda: bench_merge(args.merge_triples, tmp, args.repeat),
         }

@@ -15,7 +15,6 @@ Guarantees:
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import itertools
 import os
@@ -509,6 +508,8 @@ def line_pieces(path: Path, count: int, max_bytes: int | None = None) -> list[tu
     size, each at most about ``max_bytes`` (default :data:`MAX_PIECE_BYTES`): every cut is just after a line end
     (a line is never split) and outside :func:`blank_node_spans` (a blank node never is); a file with too many
     labels stays whole."""
+    import bisect  # here, not at the top: read-only commands never cut files
+
     size = path.stat().st_size
     n = max(count, -(-size // (max_bytes or MAX_PIECE_BYTES)), 1)
     spans = blank_node_spans(path) if n > 1 else []

@@ -568,7 +568,8 @@ def _shift_lines(err: SyntaxError, lines: int) -> SyntaxError:
     """The same error with every "line N" (message and ``lineno``) moved down by ``lines``."""
     if not lines:
         return err
-    first = str(err).splitlines()[0] if str(err) else "syntax error"
+    text = err.msg if isinstance(err.msg, str) and err.msg else str(err)  # str() would append "(line N)" again
+    first = text.splitlines()[0] if text else "syntax error"
     msg = re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) + lines}", first)
     shifted = SyntaxError(msg)
     shifted.lineno = err.lineno + lines if err.lineno else None

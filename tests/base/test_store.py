@@ -230,6 +230,7 @@ def test_append_file_in_pieces_names_the_line_of_the_whole_file(tmp_path: Path,
         store.append_file(path, RdfFormatName.ntriples, graph=G1)
     message = str(info.value)
     assert message.startswith(f"{path}: ") and "line 1700" in message and "\n" not in message
+    assert message.count("(line 1700)") <= 1 and "line 700" not in message.replace("line 1700", "")
 
 
 def test_no_cut_falls_between_two_mentions_of_a_blank_node(tmp_path: Path) -> None:

@@ -502,6 +502,8 @@ class EntityFixer:
             name = doc[s:e].text
             if name in lex.stop_names or not _CAP.match(name) or len(name) < 2:
                 continue
+            if toks[e - 1].lower_ in lex.raw["non_org_name_heads"]:
+                continue  # "the X Research Licence", "the Y Act": a document, not an organization
             low = [t for t in doc[s:e] if t.is_lower and t.is_alpha and t.lower_ not in ("of", "and", "for", "the")]
             if len(low) >= 2 or (toks[e - 1].is_lower and (toks[e - 1].lower_ in lex.unit_nouns
                                                           or toks[e - 1].lower_ in lex.org_descriptors)):
@@ -516,7 +518,11 @@ class EntityFixer:
                 continue
             ner_names.append((s, e, ent.label_))
         surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}
+        # "Halvard Group ... run by Halvard Digital": a two-word "person" that starts like an organization
+        org_first = {doc[s].text for s, e, label in ner_names if label == "ORG" and e - s >= 2}
         for s, e, label in ner_names:
+            if label == "PERSON" and e - s == 2 and toks[s].text in org_first and not self._personal(doc, s, e):
+                label = "ORG"
             name = doc[s:e].text
             if label in ("GPE", "LOC") and name.lower() in lex.places:
                 continue
@@ -554,10 +560,16 @@ class EntityFixer:
                 continue
             head = t.head
             near = [x for x in head.subtree if x.dep_ in ("xcomp", "ccomp", "relcl", "acl") and 0 < x.i - head.i <= 5]
-            if head.lemma_.lower() not in corp and not any(x.lemma_.lower() in corp and x.pos_ == "VERB" for x in near):
+            copula = head.lemma_ == "be" and any(  # "X is a research lab based in ..."
+                x.dep_ == "attr" and x.lower_ in lex.org_descriptors and not any(c.dep_ == "poss" for c in x.children)
+                for x in head.children)
+            if head.lemma_.lower() not in corp and not copula and not any(
+                    x.lemma_.lower() in corp and x.pos_ == "VERB" for x in near):
                 continue
             s = t.i
-            while s > 0 and toks[s - 1].pos_ == "PROPN" and toks[s - 1].dep_ == "compound":
+            # "Lanternfish AI is a ...": after a copula a capitalised compound counts even when tagged an adjective
+            while s > 0 and toks[s - 1].dep_ == "compound" and (
+                    toks[s - 1].pos_ == "PROPN" or (copula and _CAP.match(toks[s - 1].text))):
                 s -= 1
             name = doc[s:t.i + 1].text
             if name in lex.stop_names or name.lower() in lex.places or boiler_at(toks[s].idx):

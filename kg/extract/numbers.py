@@ -65,8 +65,10 @@ def _grammar() -> _Grammar:
     short_scales = [s for s in scales if len(s) == 1]
     scale_word = rf"(?:\s?(?:{_alt(long_scales)})|(?:{_alt(short_scales)}))"
     # an amount: number with an optional scale; a glued shorthand like 8B, 1.5bn, 8x7B
+    # a count may also be hyphenated to its scale: "a 13-billion-parameter model"
+    count_scale = rf"(?:[\s-]?(?:{_alt(long_scales)})|(?:{_alt(short_scales)}))"
     item = re.compile(
-        rf"(?<![\w.$€£¥₹₩])(?P<num>(?:\d+x)?(?:{num}))(?P<scale>{scale_word})?(?![\w])", re.IGNORECASE
+        rf"(?<![\w.$€£¥₹₩])(?P<num>(?:\d+x)?(?:{num}))(?P<scale>{count_scale})?(?![\w])", re.IGNORECASE
     )
     prefix = c["prefix"]
     suffix = c["suffix"]
@@ -85,7 +87,7 @@ def _grammar() -> _Grammar:
 def _scale_value(scale: str | None) -> float:
     if not scale:
         return 1.0
-    s = scale.strip().lower()
+    s = scale.strip(" -").lower()
     g = _grammar()
     return g.scales.get(s, 1.0)
 
@@ -214,7 +216,7 @@ _CONN_RANGE = re.compile(r"^\s*(?:to|-|–|—)\s+(?:more than\s+|over\s+|nearly
 _PARAM_AFTER = re.compile(r"^[\s-]*(?:(?P<role>total|active|activated)\s+)?(?:parameters?|params?)\b", re.IGNORECASE)
 _ACTIVE_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}(?:are|is|get|being)\s+(?:activated|active)\b", re.IGNORECASE)
 _EXCLUDED_AFTER = re.compile(
-    r"^[\s-]*(?:\w+[\s-]+){0,2}(?:tokens?|words?|images?|hours?|users?|downloads?|models?|characters?|"
+    r"^[\s-]*(?:\w+[\s-]+){0,2}(?:tokens?|words?|images?|hours?|users?|downloads?|models|characters?|"
     r"people|employees|pages?|documents?|examples?|GPUs?|chips?|times|years?|dollars?|yuan|won|yen|euros?)\b",
     re.IGNORECASE,
 )

@@ -228,9 +228,10 @@ class _Extraction:
             ):
                 return True
             if self._unit_apposition(m) or re.match(
+                rf"(?:,\s*(?:which|that|whose)\s(?:[^,;.()]|(?<=\d)[,.](?=\d)){{0,100}},)?"
                 rf"\s+(?:(?:will|would|is to|is set to)\s+)?(?:is|was|becomes|became|remains|remain|become|be)"
                 rf"\s+(?:a|an|the|its)\s+(?:[\w-]+\s+){{0,3}}(?:{nouns})\b",
-                self.text[m.end:m.end + 80]
+                self.text[m.end:m.end + 190]
             ) or re.search(rf"\b(?:its|their|\w+(?:'s|’s))\s+(?:[\w-]+\s+){{0,3}}(?:{nouns}),?\s*$",
                            self.text[max(0, m.start - 80):m.start]):
                 return True  # "X will remain a subsidiary", "its payments business, X"
@@ -558,9 +559,11 @@ class _Extraction:
                             explicit_child.add(id(x))
                             prev = x
             # R2: "X, a (wholly owned) subsidiary of Y" / "X is a unit of Y"
-            after = self.text[m.end:m.end + 90]
+            after = self.text[m.end:m.end + 190]
             nouns = "|".join(re.escape(n) for n in sorted(lex.unit_nouns, key=len, reverse=True))
-            r2 = re.match(rf"^\s*(?:,\s*(?:which is\s+|now\s+)?|\s+(?:is|was|became|becomes|remains)\s+)"
+            # "X, which manages ..., is a wholly owned subsidiary of Y": a relative clause before the copula
+            r2 = re.match(rf"^\s*(?:,\s*(?:which is\s+|now\s+)?|\s+(?:is|was|became|becomes|remains)\s+"
+                          rf"|,\s*(?:which|that|whose)\s(?:[^,;.()]|(?<=\d)[,.](?=\d)){{0,100}},\s*(?:is|was|became|becomes|remains)\s+)"
                           rf"(?:a|an|the)\s+(?:[\w-]+\s+){{0,4}}?({nouns})\s+of\s+", after)
             if r2:
                 pt = doc.char_span(m.end + r2.end(), m.end + r2.end() + 1, alignment_mode="expand")
@@ -805,6 +808,7 @@ class _Extraction:
                 if v:
                     params = {"parameters": int(v)}
             dev_headline = False
+            params_headline = False
             for m in ms:
                 sent = m.sent
                 # developer (one read off the headline gives way to one the body states)
@@ -826,6 +830,12 @@ class _Extraction:
                             dev_headline = sent.start == 0
                 # parameters
                 base = self._is_base_mention(m)
+                # sizes read off the headline give way to the ones the body states ("models from 1.5B to 141B"
+                # in a title, "three dense sizes, 1.5B, 7B and 34B" in the text)
+                headline_params = params if params_headline and sent.start > 0 else None
+                if headline_params:
+                    params = {}
+                had_params = bool(params)
                 if not params:
                     nxt = [x for x in model_ms if x.sent.start == sent.start and x.start > m.start
                            and not self._is_base_mention(x)]
@@ -859,6 +869,10 @@ class _Extraction:
                         else:
                             params = {"parameters": g.values[0]}
                         evs.append(self.evidence(lo + g.start, lo + g.end, sent, f"model.parameters-{g.kind}", 0.8))
+                if headline_params is not None:
+                    params, params_headline = (params, False) if params else (headline_params, True)
+                elif params and not had_params and sent.start == 0:
+                    params_headline = True
                 # base model
                 if based_on is None:
                     tail = text[m.end:sent.end_char]
@@ -1014,6 +1028,7 @@ class _Extraction:
                     rec = replace(rec, developer=self.cname(self.cid(org)),
                                   evidence=(*rec.evidence, self.evidence(sent.start_char, org.end, sent,
                                                                          "model.coref-developed-by", 0.7)))
+            rec = self._coref_parameters(rec, sent, model_ms)
             bm = lex_based = self.lex.based_on_re.search(st)
             if bm and rec.based_on is None:
                 at = sent.start_char + lex_based.end()
@@ -1023,6 +1038,34 @@ class _Extraction:
                     rec = replace(rec, based_on=self.clusters[self.cid(tgt)].name)
             by_name[name] = rec
         return [by_name.get(m.name, m) for m in models]
+
+    def _coref_parameters(self, rec: Model, sent: Span, model_ms: list[Mention]) -> Model:
+        """'The family comes in three sizes, 1.5B, 7B and 34B' / 'It has 9 billion parameters': the sizes of the
+        model named just before, when it has none yet or only the headline's."""
+
+        if not re.match(r"\s*(?:the|this|that|the new|it)\b(?:\s+(?:model|models|family|series|line-up|lineup)\b)?"
+                        r"(?:\s+(?:comes|come|has|have|is|are|spans|span|ranges|range|includes|include)\b)",
+                        sent.text, re.I):
+            return rec
+        if any(sent.start_char <= x.start < sent.end_char for x in model_ms):
+            return rec
+        param_evs = [e for e in rec.evidence if e.rule.startswith("model.parameters")]
+        has = rec.parameters is not None or rec.sizes is not None or rec.parameters_min is not None
+        if has and (not param_evs or any(e.sentence_start > 0 for e in param_evs)):
+            return rec
+        groups = [g for g in find_parameters(sent.text) if not g.excluded and (g.explicit or g.shorthand)]
+        if not groups:
+            return rec
+        g = groups[0]
+        vals = {"parameters": None, "sizes": None, "parameters_min": None, "parameters_max": None}
+        if g.kind == "range":
+            vals.update(parameters_min=g.values[0], parameters_max=g.values[1])
+        elif g.kind == "sizes":
+            vals.update(sizes=tuple(sorted(set(g.values))))
+        else:
+            vals.update(parameters=g.values[0])
+        ev = self.evidence(sent.start_char + g.start, sent.start_char + g.end, sent, f"model.parameters-{g.kind}", 0.7)
+        return replace(rec, **vals, evidence=(*[e for e in rec.evidence if e not in param_evs], ev))
 
     def _is_base_mention(self, m: Mention) -> bool:
         """'based on the older X': X is named as the base of another model in this sentence."""
@@ -1076,17 +1119,21 @@ class _Extraction:
             usd_for: dict[int, Money] = {}
             secondary: set[int] = set()
             for a, b in itertools.pairwise(monies):
-                if b.currency == "USD" and re.fullmatch(
+                if b.currency != a.currency and re.fullmatch(
                     r"\s*[(\[]\s*(?:about|roughly|around|approximately|some|nearly|almost|or|over|~|US)?\s*",
                     stext[a.end:b.start],
                 ):
-                    usd_for[a.start] = b
-                    secondary.add(b.start)
+                    if b.currency == "USD":
+                        usd_for[a.start] = b
+                    secondary.add(b.start)  # "Rp 2.4 trillion (about ₹1,250 crore)": the same money again
             for mo in monies:
                 if mo.start in secondary:
                     continue
                 a0, a1 = sent.start_char + mo.start, sent.start_char + mo.end
-                near = text[max(sent.start_char, a0 - 60):min(sent.end_char, a1 + 45)]
+                after = text[a1:min(sent.end_char, a1 + 45)]
+                # "for ₹640 crore, valuing the firm at ...": a cue after a comma is about the next amount
+                vm = re.match(r"[^,;]*?(?=[,;]\s*(?:valuing|which values|giving it a valuation|at a valuation))", after)
+                near = text[max(sent.start_char, a0 - 60):a1] + (vm.group(0) if vm else after)
                 if lex.non_investment_re.search(near) or self._holdings(a0, a1):
                     continue
                 if not lex.investment_re.search(stext):
@@ -1246,7 +1293,8 @@ class _Extraction:
             orgs = []
             for x in self.orgs_in(sent):
                 if x.start >= at:
-                    if re.search(r"[;.]|\b(?:to|which|that|aims?|with)\b", text[at:x.start]) or (
+                    if re.search(r"[;.]|\b(?:to|which|that|aims?)\b|(?<!together )(?<!along )(?<!jointly )"
+                                 r"(?<!partnership )(?<!collaboration )\bwith\b", text[at:x.start]) or (
                         orgs and re.match(r"['’]s?\b", text[x.end:x.end + 2])
                     ):
                         break
@@ -1266,6 +1314,7 @@ class _Extraction:
                 evs.append(later[_cid][1])
             stated_later = list(organizers)
             organizers = []
+            announced_only = False
             for m in cl.mentions:
                 sent = m.sent
                 tail = text[m.end:sent.end_char]
@@ -1316,6 +1365,8 @@ class _Extraction:
                             organizers.append(c)
                             organizers.extend(self._co_organizers(verb, subj_i))
                             evs.append(self.mention_ev(m, "program.subject", 0.65))
+                            # "X announced the P. The P will be run by A": who runs it, not who announced it
+                            announced_only = verb.lemma_ in ("announce", "unveil", "introduce")
                 if not organizers:
                     # "the X Programme, a training scheme it runs with B": a relative clause on the apposition
                     root = doc[m.tstart:m.tend].root
@@ -1356,7 +1407,7 @@ class _Extraction:
                             organizers.append(self.cid(x))
                             at = x.end
                     break
-            uniq = list(dict.fromkeys(organizers + stated_later))
+            uniq = list(dict.fromkeys((organizers if not (announced_only and stated_later) else []) + stated_later))
             out.append(Program(name=cl.name, organizers=tuple(self.cname(c) for c in uniq), aliases=cl.aliases,
                                evidence=tuple(evs)))
         return out

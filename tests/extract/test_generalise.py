@@ -206,3 +206,68 @@ def test_a_place_after_in_unless_the_name_acts_elsewhere(run):
 def test_places_after_a_site_noun(run):
     facts = run("Toberly Holdings will spend $500 million on data centres in Tarvos and Lunwick, the company said.")
     assert _orgs(facts) == {"Toberly Holdings"}
+
+
+# ---- k batch (k1-k6): rules added after its blind first run, each tested on other invented text ----------------
+
+
+def test_a_licence_is_not_an_organization(run):
+    facts = run("Brindle AI released Morrow-2, an open-weight model.\n\nMorrow-2 ships under the Brindle Community "
+                "Licence, which bars commercial use.")
+    assert "Brindle Community Licence" not in _orgs(facts)
+    assert {m.name: m.developer for m in facts.models}["Morrow-2"] == "Brindle AI"
+
+
+def test_the_subject_of_is_a_research_lab_is_an_organization(run):
+    facts = run("Today we release Velk-3, our largest model yet.\n\nFenwick Mind is a research lab based in Porto.")
+    assert "Fenwick Mind" in _orgs(facts)
+    assert {m.name: m.developer for m in facts.models}["Velk-3"] == "Fenwick Mind"
+
+
+def test_hyphenated_and_shorthand_parameter_counts_before_model(run):
+    facts = run("Ostrava Labs trained Ostra-4, a 22-billion-parameter model, on 2 trillion tokens. "
+                "Ostra-Coder is a 3B model fine-tuned from Ostra-4 on 90 billion tokens of code.")
+    params = {m.name: m.parameters for m in facts.models}
+    assert params["Ostra-4"] == 22_000_000_000
+    assert params["Ostra-Coder"] == 3_000_000_000
+
+
+def test_headline_range_gives_way_to_the_family_sizes_in_the_body(run):
+    facts = run("Meet Wren-5: open models from 2B to 90B\n\nToday Caldera AI is releasing Wren-5, its new family of "
+                "open models. The family comes in three sizes, 2B, 9B and 30B, all trained on 6 trillion tokens.")
+    wren = next(m for m in facts.models if m.name == "Wren-5")
+    assert wren.sizes == (2_000_000_000, 9_000_000_000, 30_000_000_000)
+    assert wren.parameters_min is None and wren.parameters_max is None
+
+
+def test_subsidiary_of_after_a_relative_clause(run):
+    facts = run("Pindar Holdings said sales rose. Pindar Leasing, which manages assets of over $4,500 million, is a "
+                "wholly owned subsidiary of Pindar Holdings. The group's shipping arm, Pindar Lines, reported a loss.")
+    assert ("Pindar Leasing", "Pindar Holdings") in _edges(facts)
+    assert ("Pindar Lines", "Pindar Holdings") in _edges(facts)
+    assert ("Pindar Lines", "Pindar Leasing") not in _edges(facts)
+
+
+def test_a_bracketed_equivalent_in_another_currency_is_the_same_investment(run):
+    facts = run("Rimbun Energi will invest Rp 900 billion (about ₹480 crore) in a solar plant in Odisha.")
+    assert [(i.investor, i.amount, i.currency, i.amount_usd) for i in facts.investments] == [
+        ("Rimbun Energi", 900_000_000_000, "IDR", None)]
+
+
+def test_a_valuation_after_the_comma_belongs_to_the_next_amount(run):
+    facts = run("Corrow Capital said it had bought a 5 per cent stake in Tillbury Foods for $40 million, valuing the "
+                "grocer at $800 million.")
+    assert [(i.investor, i.amount) for i in facts.investments] == [("Corrow Capital", 40_000_000)]
+
+
+def test_who_runs_a_programme_not_who_announced_it(run):
+    facts = run("Halvard Group also announced the Halvard Makers Fellowship on Monday. The fellowship will be run "
+                "by Halvard Digital together with the Eastmoor Institute of Design.")
+    assert {p.name: set(p.organizers) for p in facts.programs}["Halvard Makers Fellowship"] == {
+        "Halvard Digital", "Eastmoor Institute of Design"}
+
+
+def test_languages_and_countries_are_not_organizations(run):
+    facts = run("Sarnath Digital is training Bodhi-2, a model for contracts in Tamil, Telugu and Kannada. "
+                "Sarnath Digital also sells to farms in Uganda and Tanzania.")
+    assert _orgs(facts) == {"Sarnath Digital"}

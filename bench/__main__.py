@@ -90,18 +90,50 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name:<34} FAILED: {failures[name]}", flush=True)
                 traceback.print_exc(file=sys.stderr)
     elapsed = time.perf_counter() - started
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     payload = {
         "quick": args.quick,
         "elapsed_s": round(elapsed, 1),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "settings": {k: getattr(args, k) for k in FULL},
-        "ratios": {r.name: asdict(r) for r in results},
+        "ratios": {r.name: {**asdict(r), "measured_at": stamp, "benchmark": _job_of(r.name)} for r in results},
         "failures": failures,
         **extra,
     }
+    if set(only) != set(NAMES):
+        payload = keep_earlier(_read_json(args.out), payload, ran=only)
     args.out.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"\n{len(results)} ratios in {elapsed:.0f} s; written to {args.out}", flush=True)
     return 1 if failures else 0
+
+
+def _job_of(ratio: str) -> str:
+    """The benchmark (``--only`` name) a ratio comes from."""
+    prefixes = {"extraction": "extraction", "ingest_2": "workers", "ingest_facts": "ingest", "canned": "queries",
+                "query_growth": "queries", "cold": "cold", "peak_memory": "memory", "merge": "merge"}
+    return next((job for prefix, job in prefixes.items() if ratio.startswith(prefix)), "")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def keep_earlier(previous: dict[str, Any], payload: dict[str, Any], *, ran: list[str]) -> dict[str, Any]:
+    """A partial run (``--only``) updates the results file instead of replacing it: ratios of the benchmarks that
+    did not run now are kept from the earlier file (each says when it was measured), when it was made with the same
+    sizes (``quick`` and settings alike); the query table is kept with the queries benchmark."""
+    if previous.get("quick") != payload["quick"] or previous.get("settings") != payload["settings"]:
+        return payload
+    kept = {name: r for name, r in previous.get("ratios", {}).items()
+            if isinstance(r, dict) and (r.get("benchmark") or _job_of(name)) not in ran}
+    out = {**payload, "ratios": {**kept, **payload["ratios"]}, "kept_from_earlier_runs": sorted(kept)}
+    if "queries" not in ran and "query_table" in previous:
+        out["query_table"] = previous["query_table"]
+    return out
 
 
 def _queries(args: argparse.Namespace, tmp: Path, extra: dict[str, Any]) -> list[Ratio]:

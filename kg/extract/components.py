@@ -128,6 +128,8 @@ _KEEP_LABELS = {"PERSON", "GPE", "LOC", "NORP", "DATE", "TIME", "MONEY", "PERCEN
 _LEADING_DROP = {"the", "a", "an", "its", "their", "his", "her", "our"}
 
 
+_RELEASE_VERBS = frozenset({"release", "launch", "unveil", "develop", "train", "build", "open-source", "publish"})
+
 class EntityFixer:
     """Context rules that correct the trained NER for organizations, models and programmes."""
 
@@ -204,6 +206,20 @@ class EntityFixer:
                         break
         return False
 
+    def _acts_as_org(self, doc: Doc, start: int, end: int) -> bool:
+        """A model-shaped name ("X Vision", "X Pro") that the context makes an organization: a unit noun right
+        after it or after the name it is coordinated with ("its A and X Vision units"), or the subject of a
+        releasing verb with an object ("the model that X Vision released", "X Vision trained Y")."""
+        lex = self.lex
+        if end < len(doc) and doc[end].lower_ in lex.unit_nouns and doc[end].lower_ not in lex.product_descriptors:
+            return True
+        root = doc[start:end].root
+        if root.dep_ != "nsubj" or root.head.lemma_ not in _RELEASE_VERBS:
+            return False
+        verb = root.head
+        return any(c.dep_ == "dobj" for c in verb.children) or (
+            verb.dep_ in ("relcl", "acl") and verb.head.lower_ in ("model", "models", "family", "version"))
+
     def _personal(self, doc: Doc, start: int, end: int) -> bool:
         """Context that says a name is a person: a title before it, 'who' after it, two capitalised words and
         a personal pronoun in the sentence."""
@@ -279,6 +295,9 @@ class EntityFixer:
                 others = [x for x in lex.model_re.finditer(ctx) if x.group(0) != m.group(0)]
                 if not lex.model_cues.search(ctx) and not others:
                     continue
+            if self._acts_as_org(doc, span.start, span.end):
+                spans.append((span.start, span.end, "ORG", 5))  # "its X Robotics and X Vision units"
+                continue
             spans.append((span.start, span.end, "MODEL", 5))
 
         # 2. programmes by name shape

@@ -316,6 +316,14 @@ class _Extraction:
             c = self._clause_subject(i, exclude)
             if c is not None:
                 return c
+        if tok.lower_ in ("it", "they") and tok.dep_ == "nsubj" and tok.head.dep_ in ("relcl", "acl"):
+            # "the company takes in apprentices for P, which it runs with B": the subject of the main clause
+            v = tok.head.head
+            while v.pos_ not in ("VERB", "AUX") and v.head != v:
+                v = v.head
+            c, _ = self.subject_org(v) if v.pos_ in ("VERB", "AUX") else (None, None)
+            if c is not None and c != exclude:
+                return c
         sent = self.doc[i].sent
         head_noun = self.doc[i].lower_ if self.doc[i].lower_ in self.lex.coref_nouns else None
         before = [m for m in self.orgs_in(sent) if m.tend <= i and not self._possessed(m)
@@ -353,6 +361,10 @@ class _Extraction:
         # the last organization that was a subject in the previous sentences
         sents = list(self.doc.sents)
         idx = next((k for k, s in enumerate(sents) if s.start == sent.start), 0)
+        if head_noun and self.main_org is not None and self.main_org != exclude and any(
+                self.cid(m) == self.main_org and self.doc[m.tstart:m.tend].root.dep_ in ("nsubj", "nsubjpass")
+                for s in sents[max(0, idx - 3):idx] for m in self.orgs_in(s)):
+            return self.main_org  # "the company" in a story about one company, with a rival just mentioned
         for s in reversed(sents[max(0, idx - 3):idx]):
             for m in reversed(self.orgs_in(s)):
                 if self.cid(m) == exclude or (head_noun and self._unit_like(self.cid(m))):
@@ -362,12 +374,20 @@ class _Extraction:
                     return self.cid(m)
         return self.main_org
 
+    def _quoted(self, i: int) -> bool:
+        """Whether token ``i`` stands inside a quotation of its sentence."""
+        sent = self.doc[i].sent
+        before = self.text[sent.start_char:self.doc[i].idx]
+        return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
+
     def org_of_token(self, i: int) -> int | None:
         """The organization a token names: an ORG entity, a pronoun, or 'the company'."""
         tok = self.doc[i]
         m = self.mention_at(i)
         if m is not None and m.label == "ORG":
             return self.cid(m)
+        if tok.lower_ == "we" and not self._quoted(i):
+            return self.main_org  # a blog post or press release speaking as the organization
         if tok.lower_ in _PRONOUNS or (tok.lower_ in ("which", "that") and tok.dep_ in ("nsubj",)):
             if tok.lower_ in ("which", "that"):
                 # relative pronoun: the noun it hangs from
@@ -558,6 +578,25 @@ class _Extraction:
                             add(self.cid(x), parent, rel, self.mention_ev(x, rule + "-list", 0.75))
                             explicit_child.add(id(x))
                             prev = x
+            # R1b: "its A and B units", "Y's A, B and C divisions": the unit noun after a list of names
+            if m.tend < len(doc) and doc[m.tend].lower_ in lex.unit_nouns and doc[m.tend].tag_ in ("NNS", "NNPS"):
+                names = [m]
+                for x in reversed([x for x in self.orgs_in(m.sent) if x.end <= m.start]):
+                    if not re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+)", self.text[x.end:names[0].start]):
+                        break
+                    names.insert(0, x)
+                first = names[0].tstart
+                parent = None
+                if len(names) > 1 and first >= 1 and doc[first - 1].lower_ in ("its", "their"):
+                    parent = self.resolve_ref(first - 1, exclude=c)
+                elif len(names) > 1 and first >= 2 and doc[first - 1].tag_ == "POS":
+                    pm = self.mention_at(first - 2)
+                    parent = self.cid(pm) if pm is not None and pm.label == "ORG" else None
+                if parent is not None and not self.local_negation(doc[max(first - 3, 0)].idx, m.end):
+                    for x in names:
+                        add(self.cid(x), parent, lex.unit_nouns[doc[m.tend].lower_],
+                            self.mention_ev(x, "subsidiary.list-then-unit-noun", 0.8))
+                        explicit_child.add(id(x))
             # R2: "X, a (wholly owned) subsidiary of Y" / "X is a unit of Y"
             after = self.text[m.end:m.end + 190]
             nouns = "|".join(re.escape(n) for n in sorted(lex.unit_nouns, key=len, reverse=True))
@@ -926,9 +965,10 @@ class _Extraction:
         root = doc[m.tstart:m.tend].root
         while root.dep_ == "compound" and root.head != root and root.head.pos_ in ("NOUN", "PROPN"):
             root = root.head  # "the M family", "M models"
-        # "M, which X launched": a relative clause on the model with an organization as its subject
-        for rc in root.children:
-            if rc.dep_ == "relcl":
+        # "M, which X launched": a relative clause on the model (or on its apposition: "M, the 7B model that X
+        # released in June") with an organization as its subject
+        for rc in [x for ap in (root, *[a for a in root.children if a.dep_ == "appos"]) for x in ap.children]:
+            if rc.dep_ == "relcl" or (rc.dep_ == "acl" and rc.head is not root):
                 subj = next((x for x in rc.children if x.dep_ in ("nsubj",) and x.lower_ not in ("which", "that")),
                             None)
                 if subj is not None:
@@ -951,6 +991,17 @@ class _Extraction:
             c = self._org_after(nxt.start) if nxt is not None else None
             if c is not None:
                 return c
+        # "M, the 70-billion-parameter model that X released in the spring" (read off the text: the parse of such
+        # appositions is often wrong)
+        rel = re.match(r",\s*(?:a|an|the|its)\s+(?:[\w-]+\s+){0,4}?(?:model|models|LLM|family|version|system)\s+"
+                       r"(?:that|which)\s+", self.text[m.end:m.end + 120])
+        if rel:
+            at = m.end + rel.end()
+            mm = next((x for x in self.mentions if x.label == "ORG" and x.start == at), None)
+            if mm is not None and re.match(r"\s+(?:has\s+|had\s+)?(?:released|launched|developed|built|trained|"
+                                           r"unveiled|published|open-sourced|introduced|created)\b",
+                                           self.text[mm.end:mm.end + 30]):
+                return self.cid(mm)
         verb = root.head
         while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
             verb = verb.head

@@ -271,3 +271,34 @@ def test_languages_and_countries_are_not_organizations(run):
     facts = run("Sarnath Digital is training Bodhi-2, a model for contracts in Tamil, Telugu and Kannada. "
                 "Sarnath Digital also sells to farms in Uganda and Tanzania.")
     assert _orgs(facts) == {"Sarnath Digital"}
+
+
+def test_model_shaped_unit_names_in_a_plural_unit_list(run):
+    facts = run("Brenna Group will fold its Brenna Robotics and Brenna Vision units into a new division.")
+    assert "Brenna Vision" in _orgs(facts) and not facts.models
+    assert {("Brenna Robotics", "Brenna Group"), ("Brenna Vision", "Brenna Group")} <= _edges(facts)
+
+
+def test_word_word_size_names_and_the_model_that_x_released(run):
+    facts = run("Tollan Freight will take over Harl-Lift 3B, the 3-billion-parameter robotics model that Tollan "
+                "Robotics released in May.")
+    assert [(m.name, m.developer, m.parameters) for m in facts.models] == [
+        ("Harl-Lift 3B", "Tollan Robotics", 3_000_000_000)]
+
+
+def test_we_in_a_blog_post_is_the_publishing_organization(run):
+    facts = run("Introducing Sable-2\n\nToday we are releasing Sable-2. We are also growing the Sable Residency, a "
+                "research programme we run with the Norrvik School of Design.\n\nGlimmer AI is a research lab "
+                "based in Turku.")
+    assert {m.name: m.developer for m in facts.models}["Sable-2"] == "Glimmer AI"
+    assert {p.name: set(p.organizers) for p in facts.programs}["Sable Residency"] == {
+        "Glimmer AI", "Norrvik School of Design"}
+
+
+def test_the_company_in_a_story_about_one_company(run):
+    facts = run("Harwick Optics sells cameras to factories. Harwick Optics was founded in 2009 and hired 40 "
+                "engineers last year. Rival Plover, which raised money in May, says its software is cheaper. "
+                "Every spring the company takes in apprentices for the Lens Apprenticeship Programme, which it runs "
+                "together with the Dunmere Institute of Technology.")
+    assert {p.name: set(p.organizers) for p in facts.programs}["Lens Apprenticeship Programme"] == {
+        "Harwick Optics", "Dunmere Institute of Technology"}

@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kg.extract.lexicon import lexicon, org_key
+from kg.extract.numbers import find_money
 
 BOILER_KEY = "kg_boilerplate"
 _CAP = re.compile(r"^(?:[A-Z0-9]|[a-z][A-Z])")
@@ -32,6 +33,7 @@ _DATELINE = re.compile(
     r"^\s*(?:[A-Z][A-Z.'-]+\s?)+(?:,\s*[A-Z][a-z]+\.?(?=\s*(?:--|—|–|\(|,)))?(?P<date>,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
     r"(?:\s*(?:--|—|–)?\s*(?P<agency>\([A-Za-z][\w .&/-]{0,30}\)))?\s*(?P<dash>--|-|—|–)?\s*(?=[A-Z\"“])"
 )
+_LETTER_NAMED = frozenset({"series", "round", "class", "phase", "tier", "grade", "type", "plan", "schedule", "block"})
 _SCALE_AFTER = re.compile(r"^\s?(?:billion|million|trillion|crore|lakh|bn|mn|per cent|percent|%)", re.IGNORECASE)
 
 
@@ -84,6 +86,9 @@ class ParagraphSentences:
                 doc[i].is_sent_start = False  # the second word of a line never starts a sentence
             elif prev.is_space and "\n" not in prev.text:
                 continue
+            elif re.fullmatch(r"[A-Z]\.", prev.text) and i >= 2 and doc[i - 2].lower_ in _LETTER_NAMED \
+                    and doc[i].is_title and not re.fullmatch(r"[A-Z]\.", doc[i].text):
+                doc[i].is_sent_start = True  # "closed a $12M Series A. Saltfleet led the round"
         return doc
 
 
@@ -245,6 +250,11 @@ class EntityFixer:
                 return "descriptor"
             if prev.lower_ in lex.unit_nouns and not prev.is_title:
                 return "descriptor"
+            # "agreed to form a joint venture, X, to ...": a descriptor, a comma and the name in apposition
+            if prev.text == "," and start >= 2 and hyphen_word(doc, start - 2) in lex.org_descriptors \
+                    and not doc[start - 2].is_title and doc[start - 2].pos_ == "NOUN" \
+                    and end < len(doc) and doc[end].text in (",", "."):
+                return "descriptor"
         # appositive: "X, a/the ... company"
         if end + 1 < len(doc) and doc[end].text == ",":
             for j in range(end + 1, min(end + 9, len(doc))):
@@ -307,7 +317,9 @@ class EntityFixer:
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is None:
                 continue
-            s, e = self._trim(doc, span.start, span.end)
+            # a name never runs over a sentence start ("... utility X Kraft. The Y Fellowship")
+            start = max([i for i in range(span.start + 1, span.end) if toks[i].is_sent_start], default=span.start)
+            s, e = self._trim(doc, start, span.end)
             if e - s < 2:
                 continue
             head = toks[e - 1].text.rstrip("s") if toks[e - 1].text not in lex.program_heads else toks[e - 1].text
@@ -321,7 +333,10 @@ class EntityFixer:
                 continue
             root = doc[s:e].root
             acronym = e + 2 < len(doc) and toks[e].text == "(" and toks[e + 1].is_upper and toks[e + 2].text == ")"
-            if root.dep_ in ("nsubj", "nsubjpass") or acronym:
+            # "raised $25M from the X Fund", "a round led by the Y Fund": a source of money is an investor
+            source = root.dep_ == "pobj" and (root.head.lower_ == "from" or (
+                root.head.lower_ == "by" and root.head.head.lemma_ in ("lead", "co-lead", "back")))
+            if root.dep_ in ("nsubj", "nsubjpass") or acronym or (source and find_money(doc[s].sent.text)):
                 spans[k] = (s, e, "ORG", 4)
         # 2c. "the pension fund X Plan", "the investor X Fund": a programme-shaped name after an organization
         # descriptor (other than a programme word) is an organization
@@ -340,6 +355,17 @@ class EntityFixer:
                 e = self._name_run(doc, s, len(doc))
                 if (e > s and toks[s].text not in lex.stop_names and not boiler_at(toks[s].idx)
                         and toks[s].text not in lex.non_model_words and toks[e - 1].lower_ not in lex.org_heads):
+                    spans.append((s, e, "MODEL", 5))
+            # "its own model, X, was trained on ...": a name in apposition to the noun model
+            if t.lower_ == "model" and t.i + 2 < len(doc) and toks[t.i + 1].text == "," \
+                    and _CAP.match(toks[t.i + 2].text) and any(
+                        x.lower_ in ("its", "their", "own") or x.tag_ == "POS" for x in doc[max(0, t.i - 3):t.i]):
+                s = t.i + 2
+                e = self._name_run(doc, s, len(doc))
+                if (e > s and e < len(doc) and toks[e].text == "," and toks[s].text not in lex.stop_names
+                        and not boiler_at(toks[s].idx) and toks[s].text not in lex.non_model_words
+                        and toks[e - 1].lower_ not in lex.org_heads
+                        and not any(ent.label_ == "PERSON" and ent.start <= s < ent.end for ent in doc.ents)):
                     spans.append((s, e, "MODEL", 5))
 
         # 3b. "X's Lumo model", "its K2 reasoning model", "the Orion-7 model": a name before the noun model
@@ -434,7 +460,8 @@ class EntityFixer:
                 s = t.i + 1
                 if toks[s].text == "," and s + 1 < len(doc) and low in lex.unit_nouns:
                     s += 1  # "its foundry division, Kestrel Foundry, will ..."
-                if (t.pos_ not in ("NOUN", "PROPN") and low == t.lower_) or not toks[s].text[:1].isupper():
+                if (t.pos_ not in ("NOUN", "PROPN") and low == t.lower_ and not (t.is_sent_start and t.pos_ == "ADJ")) \
+                        or not toks[s].text[:1].isupper():
                     continue  # a hyphenated descriptor ("start-up") may end in a particle
                 if not _CAP.match(toks[s].text) or toks[s].text in lex.stop_names or boiler_at(toks[s].idx):
                     continue
@@ -515,12 +542,17 @@ class EntityFixer:
         for ent in doc.ents:
             if ent.label_ not in _NER_NAME_LABELS or boiler_at(ent.start_char):
                 continue
-            s, e = self._trim(doc, ent.start, ent.end)
+            # a name never runs over a sentence start ("... utility X Kraft. The Y Fellowship")
+            cut = next((i for i in range(ent.start + 1, ent.end) if toks[i].is_sent_start), ent.end)
+            s, e = self._trim(doc, ent.start, cut)
             if e <= s:
                 continue
             name = doc[s:e].text
             if name in lex.stop_names or not _CAP.match(name) or len(name) < 2:
                 continue
+            if any(t.like_num for t in doc[s:e]) and find_money(name) and find_money(name)[0].end - \
+                    find_money(name)[0].start >= len(name) - 1:
+                continue  # "SEK 410 billion": an amount the NER read as a name
             if toks[e - 1].lower_ in lex.raw["non_org_name_heads"]:
                 continue  # "the X Research Licence", "the Y Act": a document, not an organization
             low = [t for t in doc[s:e] if t.is_lower and t.is_alpha and t.lower_ not in ("of", "and", "for", "the")]

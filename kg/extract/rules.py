@@ -310,6 +310,8 @@ class _Extraction:
     def resolve_ref(self, i: int, exclude: int | None = None) -> int | None:
         """Organization that a pronoun or 'the company' at token ``i`` refers to (never ``exclude``)."""
         tok = self.doc[i]
+        if tok.lower_ in ("its", "their") and self._indefinite_owner(i):
+            return None  # "A European consortium wound up its X scheme": an owner the text does not name
         if tok.lower_ in ("its", "their") or (tok.lower_ in ("it", "they") and tok.dep_ in ("nsubj", "nsubjpass")
                                               and tok.head.dep_ == "ccomp"):
             # "X, a platform controlled by Y, said it would ...": the subject of the reporting clause
@@ -361,6 +363,11 @@ class _Extraction:
         # the last organization that was a subject in the previous sentences
         sents = list(self.doc.sents)
         idx = next((k for k, s in enumerate(sents) if s.start == sent.start), 0)
+        if tok.lower_ in ("its", "their") and idx > 0 and not head_noun:
+            # "What keeps X ahead is data. Its flagship model ...": the one organization of the sentence before
+            prev = {self.cid(m) for m in self.orgs_in(sents[idx - 1]) if not self._possessed(m)} - {exclude}
+            if len(prev) == 1:
+                return prev.pop()
         if head_noun and self.main_org is not None and self.main_org != exclude and any(
                 self.cid(m) == self.main_org and self.doc[m.tstart:m.tend].root.dep_ in ("nsubj", "nsubjpass")
                 for s in sents[max(0, idx - 3):idx] for m in self.orgs_in(s)):
@@ -373,6 +380,16 @@ class _Extraction:
                 if root.dep_ in ("nsubj", "nsubjpass") or m.tstart == s.start:
                     return self.cid(m)
         return self.main_org
+
+    def _indefinite_owner(self, i: int) -> bool:
+        """'its' whose clause subject is an unnamed organization noun: 'A consortium wound up its scheme'."""
+        v = self.doc[i].head
+        while v.pos_ not in ("VERB", "AUX") and v.head != v:
+            v = v.head
+        subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < i), None)
+        return bool(subj is not None and subj.pos_ == "NOUN" and self.mention_at(subj.i) is None
+                    and subj.lower_ in self.lex.org_descriptors
+                    and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in subj.children))
 
     def _quoted(self, i: int) -> bool:
         """Whether token ``i`` stands inside a quotation of its sentence."""
@@ -862,6 +879,16 @@ class _Extraction:
                             developer, dev_rule = self.cid(pm), "model.developer-possessive"
                     elif m.tstart >= 1 and doc[m.tstart - 1].lower_ in ("its", "their"):
                         developer, dev_rule = self.resolve_ref(m.tstart - 1), "model.developer-its"
+                    elif m.tstart >= 2 and doc[m.tstart - 1].text == "," \
+                            and doc[m.tstart - 2].lower_ in ("model", "models", "llm", "family"):
+                        # "X's first model, M, ..." / "its own model, M, ...": the owner of the apposed noun
+                        poss = next((c for c in doc[m.tstart - 2].children if c.dep_ == "poss"), None)
+                        if poss is not None and poss.lower_ in ("its", "their"):
+                            developer, dev_rule = self.resolve_ref(poss.i), "model.developer-its"
+                        elif poss is not None:
+                            pm = self.mention_at(poss.i)
+                            if pm is not None and pm.label == "ORG":
+                                developer, dev_rule = self.cid(pm), "model.developer-possessive"
                     if developer is None:
                         c = self._body_developer(m)
                         if c is not None:

@@ -302,3 +302,54 @@ def test_the_company_in_a_story_about_one_company(run):
                 "together with the Dunmere Institute of Technology.")
     assert {p.name: set(p.organizers) for p in facts.programs}["Lens Apprenticeship Programme"] == {
         "Harwick Optics", "Dunmere Institute of Technology"}
+
+
+def test_an_amount_read_as_a_name_is_not_an_organization(run):
+    facts = run("Pellham Pay, which processed SEK 90 billion in transactions last year, will list in Stockholm.")
+    assert _orgs(facts) == {"Pellham Pay"}
+    assert not facts.investments
+
+
+def test_a_joint_venture_named_after_a_comma(run):
+    facts = run("Ardent Motors and Kuroshio Denki agreed to form a joint venture, Tessel Mobility, to build forklifts.")
+    assert "Tessel Mobility" in _orgs(facts)
+
+
+def test_descriptors_utility_and_foundation(run):
+    facts = run("Velmont Group sold a stake in the Danish utility Oresand Kraft. The Pinefield Fellowship, launched "
+                "in 2021 by the foundation Stiftung Talgrund, funds doctoral students.")
+    assert {"Oresand Kraft", "Stiftung Talgrund"} <= _orgs(facts)
+    assert {p.name: set(p.organizers) for p in facts.programs}["Pinefield Fellowship"] == {"Stiftung Talgrund"}
+
+
+def test_a_fund_that_money_comes_from_is_an_investor(run):
+    facts = run("Lormont Bio raised $30M from Castellan Health Fund and Wexbury Partners; Castellan contributed "
+                "$20M of the total.")
+    assert "Castellan Health Fund" in _orgs(facts) and not facts.programs
+    assert [(i.investor, i.amount) for i in facts.investments] == [("Castellan Health Fund", 20_000_000)]
+
+
+def test_a_series_round_is_not_one_investors_investment(run):
+    facts = run("Ondry Health closed a €12M Series A. Saltfleet Growth led the round, alongside Merrow Capital.")
+    assert not facts.investments
+    assert {"Saltfleet Growth", "Merrow Capital"} <= _orgs(facts)
+
+
+def test_developer_of_an_apposed_model(run):
+    facts = run("Quinto Labs builds agents for insurers. Rival Tessmer, which raised money in March, says its own "
+                "model, Harrow-Inspect, was trained on claims. Quinto's first model, Lark-3B, has 3 billion "
+                "parameters.")
+    dev = {m.name: m.developer for m in facts.models}
+    assert dev["Harrow-Inspect"] == "Tessmer" and dev["Lark-3B"] == "Quinto Labs"
+
+
+def test_its_after_an_unnamed_indefinite_owner(run):
+    facts = run("Venn Telecom sold its data arm last year. A European consortium wound up its Beacon Data Scheme "
+                "in March.")
+    assert {p.name: p.organizers for p in facts.programs}["Beacon Data Scheme"] == ()
+
+
+def test_its_at_the_start_of_a_sentence_after_one_organization(run):
+    facts = run("Ostmark Group, whose holdings include Ostmark Rail, owns Tarsel Vision. What keeps Tarsel Vision "
+                "ahead, its managers argue, is data. Its flagship model, Ferro-V3, has 1.2 billion parameters.")
+    assert {m.name: m.developer for m in facts.models}["Ferro-V3"] == "Tarsel Vision"

@@ -237,6 +237,22 @@ class _Extraction:
                 return True  # "X will remain a subsidiary", "its payments business, X"
         return False
 
+    def _reports_to(self, m: Mention, c: int) -> int | None:
+        """'X, which reports to the group', 'X will report to Y': the organization a unit reports to."""
+        rm = re.match(r",?\s*(?:which|that)?\s*(?:now\s+|will\s+|would\s+|is to\s+)?(?:reports|report)\s+"
+                      r"(?:directly\s+)?to\s+", self.text[m.end:m.end + 60])
+        if not rm:
+            return None
+        at = m.end + rm.end()
+        nxt = self.doc.char_span(at, at + 1, alignment_mode="expand")
+        if nxt is None:
+            return None
+        i = nxt.start
+        if self.doc[i].lower_ == "the" and i + 1 < len(self.doc) and self.doc[i + 1].lower_ in self.lex.coref_nouns:
+            return self.resolve_ref(i + 1, exclude=c)
+        mm = self.mention_at(i)
+        return self.cid(mm) if mm is not None and mm.label == "ORG" and self.cid(mm) != c else None
+
     def _unit_apposition(self, m: Mention) -> bool:
         """'X, its/the company's/Y's research unit' or 'X, a unit of Y'."""
         nouns = "|".join(re.escape(n) for n in self.lex.unit_nouns)
@@ -529,6 +545,10 @@ class _Extraction:
             if j >= 1 and doc[j].text == "," and doc[j - 1].lower_ in lex.unit_nouns:
                 j -= 1  # "The conglomerate's banking arm, X"
             rel = None
+            reports_to = self._reports_to(m, c)
+            if reports_to is not None:  # "a separate unit, X, which reports to the group rather than ..."
+                add(c, reports_to, "unit", self.mention_ev(m, "subsidiary.reports-to", 0.75))
+                explicit_child.add(id(m))
             k = j
             while k >= 0 and m.tstart - k <= 7:
                 t = doc[k]
@@ -573,7 +593,8 @@ class _Extraction:
                     rule = "subsidiary.possessive-descriptor"
                 elif ot.text == "-" and owner_tok > 0 and doc[owner_tok - 1].lower_ in ("owned",):
                     parent = None
-                elif rel in ("unit", "arm", "subsidiary", "division", "department", "business group"):
+                elif rel in ("unit", "arm", "subsidiary", "division", "department", "business group") \
+                        and reports_to is None:
                     parent = self.main_org
                     rule = "subsidiary.descriptor-main"
                     noun = doc[j] if j >= 0 and doc[j].lower_ in lex.unit_nouns else None
@@ -770,14 +791,17 @@ class _Extraction:
         for sent in doc.sents:
             if self._boiler(sent.start_char):
                 continue
-            for im in re.finditer(r"\b(its|their|\w[\w.&-]*(?:'s|’s|'|’))\s+(?:[\w-]+\s+)?(subsidiaries|units|divisions"
-                                  r"|arms|affiliates|businesses)\s+(?:now\s+)?(?:include|includes|included|are)\s+",
-                                  sent.text):
+            for im in re.finditer(r"\b(its|their|whose|\w[\w.&-]*(?:'s|’s|'|’))\s+(?:[\w-]+\s+)?(subsidiaries|units"
+                                  r"|divisions|arms|affiliates|businesses|holdings)\s+(?:now\s+)?"
+                                  r"(?:include|includes|included|are)\s+", sent.text):
                 at = sent.start_char + im.start()
                 tok = doc.char_span(at, at + 1, alignment_mode="expand")
                 if tok is None:
                     continue
-                if im.group(1).lower() in ("its", "their"):
+                if im.group(1).lower() == "whose":  # "Y, whose other holdings include the logistics firm A"
+                    om = next((x for x in self.orgs_in(sent) if re.fullmatch(r"\s*,\s*", self.text[x.end:at])), None)
+                    owner = self.cid(om) if om is not None else None
+                elif im.group(1).lower() in ("its", "their"):
                     owner = self.resolve_ref(tok.start)
                 else:
                     om = self.mention_at(tok.start)
@@ -787,13 +811,34 @@ class _Extraction:
                     continue
                 rel = lex.unit_nouns.get(im.group(2).lower(), "subsidiary")
                 start = sent.start_char + im.end()
-                stop = re.search(r",\s*(?:which|who|while|but|whose)\b|;|\b(?:rivals?|competitors?|partners?)\b",
+                stop = re.search(r",\s*(?:which|who|while|but|whose)\b|;|\b(?:rivals?|competitors?|partners?|stakes?"
+                                 r"|shares?|interests?)\b",
                                  self.text[start:sent.end_char])
                 end = start + stop.start() if stop else sent.end_char
                 for x in self.orgs_in(sent):
                     if start <= x.start < end and self.cid(x) != owner:
                         add(self.cid(x), owner, rel, self.mention_ev(x, "subsidiary.include-list", 0.75))
                         explicit_child.add(id(x))
+
+        # R10: "its parent, the Dutch conglomerate Y", "X's parent company Y": the owner of "its" is the child
+        for sent in doc.sents:
+            if self._boiler(sent.start_char):
+                continue
+            for pm_ in re.finditer(r"\b(its|their|\w[\w.&-]*(?:'s|’s))\s+parent\b", sent.text):
+                at = sent.start_char + pm_.start()
+                tok = doc.char_span(at, at + 1, alignment_mode="expand")
+                nxt = next((x for x in self.orgs_in(sent) if x.start >= sent.start_char + pm_.end() and re.fullmatch(
+                    r"(?:\s+company|\s+group)?\s*,?\s*(?:(?:the|a)\s+)?(?:[\w-]+\s+){0,3}",
+                    self.text[sent.start_char + pm_.end():x.start])), None)
+                if tok is None or nxt is None or self.local_negation(at, nxt.end):
+                    continue
+                if pm_.group(1).lower() in ("its", "their"):
+                    child = self.resolve_ref(tok.start, exclude=self.cid(nxt))
+                else:
+                    om = self.mention_at(tok.start)
+                    child = self.cid(om) if om is not None and om.label == "ORG" else None
+                if child is not None:
+                    add(child, self.cid(nxt), "owned", self.evidence(at, nxt.end, sent, "subsidiary.its-parent", 0.8))
 
         # R8: "... into a new X Group", "set up a new X Department ... under the new group"
         for m in self.mentions:
@@ -954,6 +999,8 @@ class _Extraction:
                                 based_on = self.clusters[self.cid(x)].name
                                 evs.append(self.evidence(m.start, x.end, sent, "model.based-on", 0.85))
                                 break
+                if based_on is None:
+                    based_on = self._clause_base(m, cid, model_ms, evs)
                 # open source
                 lo, hi = max(sent.start_char, m.start - 90), min(sent.end_char, m.end + 60)
                 window = text[lo:hi]
@@ -984,6 +1031,31 @@ class _Extraction:
                 rec = Model(**{**rec.__dict__, "evidence": tuple(evs)})
             out.append(rec)
         return self._inherit_developers(self._model_coreference(out))
+
+    def _clause_base(self, m: Mention, cid: int, model_ms: list[Mention], evs: list[Evidence]) -> str | None:
+        """'M, which ... (a long relative clause) ..., has 2B parameters and is built on B': the base named by a
+        verb whose subject is M, however far from the name."""
+        root = self.doc[m.tstart:m.tend].root
+        if root.dep_ == "appos":  # "Its flagship model, M, ..."
+            root = root.head
+        if root.dep_ not in ("nsubj", "nsubjpass"):
+            return None
+        head = root.head
+        for v in (head, *head.conjuncts):
+            at = v.idx
+            aux = [a for a in v.children if a.dep_ in ("aux", "auxpass") and a.i < v.i]
+            if aux:
+                at = aux[0].idx
+            trig = self.lex.based_on_re.pattern
+            bm = re.match(rf"(?:(?:is|was|has been|are|were)\s+)?(?:{trig})\s+(?:the\s+)?", self.text[at:at + 60],
+                          re.IGNORECASE)
+            if not bm:
+                continue
+            tgt = next((x for x in model_ms if x.start == at + bm.end() and self.cid(x) != cid), None)
+            if tgt is not None:
+                evs.append(self.evidence(m.start, tgt.end, m.sent, "model.based-on-clause", 0.75))
+                return self.clusters[self.cid(tgt)].name
+        return None
 
     def _body_developer(self, m: Mention) -> int | None:
         """The organization a sentence credits with model ``m``: 'X released M', 'X, which unveiled the M family',
@@ -1179,6 +1251,19 @@ class _Extraction:
         return out
 
     # ---- investments ----------------------------------------------------------------------------------------
+    def _sole_investor(self, a1: int, sent: Span) -> int | None:
+        """'raised $9M from X, its sole investor': money from one named source is that source's investment."""
+        tail = self.text[a1:sent.end_char]
+        fm = re.search(r"\bfrom\s+(?:the\s+)?", tail[:80])
+        if not fm:
+            return None
+        at = a1 + fm.end()
+        mm = next((x for x in self.orgs_in(sent) if x.start == at), None)
+        if mm is None or not re.match(r",?\s*(?:its|the|their)\s+(?:sole|only|single)\s+(?:investor|backer|funder)\b",
+                                      self.text[mm.end:mm.end + 40]):
+            return None
+        return self.cid(mm)
+
     def _holdings(self, a0: int, a1: int) -> bool:
         """'which manages about $900 billion in assets': money a fund holds, not money it puts in."""
         verbs, after = _holdings_res()
@@ -1212,7 +1297,8 @@ class _Extraction:
                 # "for ₹640 crore, valuing the firm at ...": a cue after a comma is about the next amount
                 vm = re.match(r"[^,;]*?(?=[,;]\s*(?:valuing|which values|giving it a valuation|at a valuation))", after)
                 near = text[max(sent.start_char, a0 - 60):a1] + (vm.group(0) if vm else after)
-                if lex.non_investment_re.search(near) or self._holdings(a0, a1):
+                sole = self._sole_investor(a1, sent)
+                if (lex.non_investment_re.search(near) and sole is None) or self._holdings(a0, a1):
                     continue
                 if not lex.investment_re.search(stext):
                     continue
@@ -1234,6 +1320,8 @@ class _Extraction:
                     c = self._org_after(nxt.start) if nxt is not None else None
                     if c is not None:
                         investor, inv_rule = c, "investment.from"
+                if sole is not None:  # "raised £9.5M in seed funding from X, its sole investor"
+                    investor, inv_rule = sole, "investment.sole-investor"
                 for t in ([] if investor is not None else triggers[:2]):
                     verb = t if t.pos_ == "VERB" else t.head
                     while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:

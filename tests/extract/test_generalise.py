@@ -353,3 +353,36 @@ def test_its_at_the_start_of_a_sentence_after_one_organization(run):
     facts = run("Ostmark Group, whose holdings include Ostmark Rail, owns Tarsel Vision. What keeps Tarsel Vision "
                 "ahead, its managers argue, is data. Its flagship model, Ferro-V3, has 1.2 billion parameters.")
     assert {m.name: m.developer for m in facts.models}["Ferro-V3"] == "Tarsel Vision"
+
+
+def test_whose_holdings_include_but_not_a_stake(run):
+    facts = run("When Harrowgate Group, whose other holdings include the shipping firm Harrowgate Lines and a minority "
+                "stake in the Danish utility Norrby Kraft, sold its mills, shares fell.")
+    assert ("Harrowgate Lines", "Harrowgate Group") in _edges(facts)
+    assert not any(child == "Norrby Kraft" for child, _ in _edges(facts))
+
+
+def test_its_parent_names_the_parent(run):
+    facts = run("Lindqvist Optics makes cameras. The company, which was founded in 2008 and which began to call itself "
+                "an AI business only after its parent, the Swedish conglomerate Aldermark Group, pushed it, now sells "
+                "software.")
+    assert ("Lindqvist Optics", "Aldermark Group") in _edges(facts)
+
+
+def test_a_unit_that_reports_to_the_group(run):
+    facts = run("Tessaly Vision sells software. When Brookmere Group decided to move Tessaly's sensors into a separate "
+                "unit, Tessaly Sensing Systems, which reports to the group rather than to the company, engineers left.")
+    assert ("Tessaly Sensing Systems", "Brookmere Group") in _edges(facts)
+    assert ("Tessaly Sensing Systems", "Tessaly Vision") not in _edges(facts)
+
+
+def test_money_from_a_sole_investor(run):
+    facts = run("Cobble Labs raised £4M in seed funding from Wrenfield Partners, its sole investor. Pike Robotics "
+                "raised $9M from Arden Capital and Moss Ventures.")
+    assert [(i.investor, i.amount, i.currency) for i in facts.investments] == [("Wrenfield Partners", 4_000_000, "GBP")]
+
+
+def test_the_base_model_of_a_long_subject_clause(run):
+    facts = run("Its flagship model, Corra-V3, which the company says was trained on 20 million scans of welds, "
+                "pipes and valves gathered over a decade, has 1.1 billion parameters and is built on Corra-V2.")
+    assert {m.name: m.based_on for m in facts.models}["Corra-V3"] == "Corra-V2"

@@ -78,3 +78,21 @@ def test_i_batch_after_fixes(run, tmp_path):
     for kind in ("organizations", "subsidiaries", "models", "investments", "programs", "program_organizers"):
         assert agg[kind]["f1"] >= 0.95, (kind, agg[kind])
     assert agg["model_attributes"]["acc"] >= 0.95, agg["model_attributes"]
+
+
+def test_k_batch_after_fixes(run, tmp_path):
+    """The six k articles (k1_suryakant ... k6_harbour: Indian business daily in crore/IDR, VC newsletter roundup,
+    long-sentence feature, model release blog post, restructuring story, government/consortium programmes) scored
+    micro 0.871 on their first run (kg/extract/README.md). After the fixes every kind is >= 0.95; organizers stay
+    below 1.0 because the gold counts only the consortium that organises a programme "backed by" an agency, while the
+    rule (and an older article) also counts the backer."""
+    for gold in ARTICLES.glob("k[1-6]_*.gold.json"):
+        stem = gold.name[: -len(".gold.json")]
+        (tmp_path / gold.name).write_bytes(gold.read_bytes())
+        (tmp_path / f"{stem}.txt").write_bytes((ARTICLES / f"{stem}.txt").read_bytes())
+    assert len(list(tmp_path.glob("*.gold.json"))) == 6
+    agg = _score_folder(tmp_path, run)
+    assert agg["micro"]["f1"] >= 0.98, agg["micro"]
+    for kind in ("organizations", "subsidiaries", "models", "investments", "programs", "program_organizers"):
+        assert agg[kind]["f1"] >= 0.95, (kind, agg[kind])
+    assert agg["model_attributes"]["acc"] >= 0.95, agg["model_attributes"]

@@ -154,6 +154,8 @@ def test_why_a_fact_between_two_entities_and_by_iri(graph_store):
     # the same entity named by IRI, and a fact named by its IRI
     by_iri = answer(graph_store, "why", about=org("halcyon-holdings"), other="orchid ventures")[1]
     assert by_iri == data
+    assert answer(graph_store, "why", about="Halcyon Holdings", other=org("orchid-ventures"))[1] == data
+    assert answer(graph_store, "why", about="halcyon holdings", other=org("halcyon-holdings"))[1] == []
     facts = [r for r in rows(run_query(graph_store, "SELECT ?f WHERE { ?f a kg:Assertion ; rdf:predicate "
                                                     "kg:basedOn }"))[1]]
     (fact,) = {r[0] for r in facts}

@@ -10,7 +10,10 @@ Guarantees:
 - a graph is replaced atomically (:meth:`GraphStore.replace_graph`): a failure leaves the old graph in place;
 - read-only handles (``read_only=True``) never write and do not take the writer's lock;
 - pyoxigraph's ``SyntaxError`` and ``OSError`` are translated into :class:`~kg.errors.QueryError`,
-  :class:`~kg.errors.RdfSyntaxError` and :class:`~kg.errors.StoreError`.
+  :class:`~kg.errors.RdfSyntaxError` and :class:`~kg.errors.StoreError`;
+- bulk loads use the cores: a big N-Triples file is cut at line ends (never inside a blank node's span) into pieces
+  loaded side by side (:meth:`LocalStore.append_file`, :func:`line_pieces`), and a syntax error in any piece still
+  names the line of the whole file.
 """
 
 from __future__ import annotations

@@ -30,11 +30,14 @@ def register(app: typer.Typer, only: str | None = None) -> None:
         location = settings(ctx).store or default_location()
         if location.startswith(("http://", "https://")):
             raise StoreError("kg serve serves a local store directory; --store is already a server URL")
-        server = OxigraphServer(location, bind=bind).start()
-        signal.signal(signal.SIGTERM, _interrupt)  # `kill` of kg serve stops the server too
-        info(ctx, f"serving {location} at {server.url} (SPARQL at {server.url}/query); "
-                  f"use: kg --store {server.url} ...; Ctrl-C stops")
+        server = OxigraphServer(location, bind=bind)
+        # `kill` of kg serve stops the server too, whenever it comes: the handler is in place before the child
+        # starts, and everything after is inside the try, so no signal leaves an orphan holding the store's lock
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
+            server.start()
+            info(ctx, f"serving {location} at {server.url} (SPARQL at {server.url}/query); "
+                      f"use: kg --store {server.url} ...; Ctrl-C stops")
             code = server.wait()
         except KeyboardInterrupt:
             code = 0

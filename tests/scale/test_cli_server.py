@@ -116,3 +116,47 @@ def test_kg_serve_refuses_a_url(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--store", "http://127.0.0.1:9", "serve"])
     assert result.exit_code != 0
     assert "local store directory" in result.output
+
+
+def _oxigraph_on(store: Path) -> list[Any]:
+    import psutil
+
+    found = []
+    for p in psutil.process_iter(["cmdline"]):
+        cmd = p.info.get("cmdline") or []
+        if any("oxigraph" in c for c in cmd[:1]) and str(store) in cmd:
+            found.append(p)
+    return found
+
+
+@pytest.mark.parametrize("moment", ["starting", "printing", "serving"])
+def test_kg_serve_stopped_at_any_moment_leaves_no_server_behind(sample: Any, tmp_path: Path, moment: str) -> None:
+    """SIGTERM while kg serve is starting the child, printing its address, or serving: the oxigraph child always
+    goes with it. (A signal that came while the address was printed used to leave the child holding the lock.)"""
+    store = tmp_path / "team"
+    with LocalStore(store) as st:
+        st.add_graphs(sample.quads())
+    kg = [str(Path(sys.executable).with_name("kg"))] if Path(sys.executable).with_name("kg").exists() else \
+        [sys.executable, "-m", "kg.cli"]
+    for _ in range(3):
+        proc = subprocess.Popen([*kg, "--store", str(store), "serve", "--bind", f"127.0.0.1:{free_port()}"],
+                                stderr=subprocess.PIPE)
+        assert proc.stderr is not None
+        if moment == "starting":
+            time.sleep(0.3)
+        elif moment == "printing":
+            proc.stderr.read(1)  # the first byte of "serving ...": the rest is still being written
+        else:
+            proc.stderr.readline()
+            time.sleep(0.2)
+        proc.terminate()
+        proc.wait(timeout=30)
+        try:
+            for _ in range(100):
+                if not _oxigraph_on(store):
+                    break
+                time.sleep(0.1)
+            assert not _oxigraph_on(store), f"an oxigraph server outlived kg serve (SIGTERM while {moment})"
+        finally:
+            for p in _oxigraph_on(store):
+                p.kill()

@@ -44,6 +44,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send it SIGTERM when its parent dies, even by SIGKILL, so that no
+    server outlives kg and keeps the store locked. Best effort: nothing happens where prctl is missing."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
 def _parse_bind(bind: str) -> tuple[str, int]:
     host, sep, port = bind.rpartition(":")
     if not sep or not port.isdigit() or not host:
@@ -52,7 +62,11 @@ def _parse_bind(bind: str) -> tuple[str, int]:
 
 
 class OxigraphServer:
-    """An ``oxigraph serve`` child process on a store directory; a context manager that stops it on exit."""
+    """An ``oxigraph serve`` child process on a store directory; a context manager that stops it on exit.
+
+    On Linux the child gets SIGTERM when the thread that started it ends (even if the process is killed), so
+    start it from a thread that lives as long as the server should.
+    """
 
     def __init__(self, location: str | Path, *, bind: str = DEFAULT_BIND, log: Path | None = None) -> None:
         self.location = Path(location)
@@ -83,7 +97,8 @@ class OxigraphServer:
         cmd = [str(oxigraph_binary()), "serve", "--location", str(self.location), "--bind", self.bind]
         # stderr goes to a file, never a pipe nobody reads (a full pipe would block the server).
         self._err = open(self.log, "ab+") if self.log else tempfile.TemporaryFile()  # noqa: SIM115
-        self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._err)
+        self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._err,
+                                      preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:

@@ -160,3 +160,30 @@ def test_kg_serve_stopped_at_any_moment_leaves_no_server_behind(sample: Any, tmp
         finally:
             for p in _oxigraph_on(store):
                 p.kill()
+
+
+def test_a_killed_kg_serve_takes_its_server_along(sample: Any, tmp_path: Path) -> None:
+    """Even SIGKILL, which kg serve cannot catch: Linux stops the child (PR_SET_PDEATHSIG) and the lock is freed."""
+    if sys.platform != "linux":
+        pytest.skip("parent-death signal is Linux only")
+    store = tmp_path / "team"
+    with LocalStore(store) as st:
+        st.add_graphs(sample.quads())
+    kg = [str(Path(sys.executable).with_name("kg"))] if Path(sys.executable).with_name("kg").exists() else \
+        [sys.executable, "-m", "kg.cli"]
+    proc = subprocess.Popen([*kg, "--store", str(store), "serve", "--bind", f"127.0.0.1:{free_port()}"],
+                            stderr=subprocess.PIPE)
+    try:
+        assert proc.stderr is not None and b"serving" in proc.stderr.readline()
+        proc.kill()
+        proc.wait(timeout=30)
+        for _ in range(100):
+            if not _oxigraph_on(store):
+                break
+            time.sleep(0.1)
+        assert not _oxigraph_on(store)
+        with LocalStore(store) as st:  # the lock is free again
+            assert len(st) == len(sample.quads())
+    finally:
+        for p in _oxigraph_on(store):
+            p.kill()

@@ -552,7 +552,7 @@ class EntityFixer:
                 continue
             if any(t.like_num for t in doc[s:e]) and find_money(name) and find_money(name)[0].end - \
                     find_money(name)[0].start >= len(name) - 1:
-                continue  # "SEK 410 billion": an amount the NER read as a name
+                continue  # "NOK 300 billion": an amount the NER read as a name
             if toks[e - 1].lower_ in lex.raw["non_org_name_heads"]:
                 continue  # "the X Research Licence", "the Y Act": a document, not an organization
             low = [t for t in doc[s:e] if t.is_lower and t.is_alpha and t.lower_ not in ("of", "and", "for", "the")]
@@ -569,7 +569,7 @@ class EntityFixer:
                 continue
             ner_names.append((s, e, ent.label_))
         surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}
-        # "Halvard Group ... run by Halvard Digital": a two-word "person" that starts like an organization
+        # "Brenmoor Group ... run by Brenmoor Digital": a two-word "person" that starts like an organization
         org_first = {doc[s].text for s, e, label in ner_names if label == "ORG" and e - s >= 2}
         for s, e, label in ner_names:
             if label == "PERSON" and e - s == 2 and toks[s].text in org_first and not self._personal(doc, s, e):
@@ -618,7 +618,7 @@ class EntityFixer:
                     x.lemma_.lower() in corp and x.pos_ == "VERB" for x in near):
                 continue
             s = t.i
-            # "Lanternfish AI is a ...": after a copula a capitalised compound counts even when tagged an adjective
+            # "Quillfin AI is a ...": after a copula a capitalised compound counts even when tagged an adjective
             while s > 0 and toks[s - 1].dep_ == "compound" and (
                     toks[s - 1].pos_ == "PROPN" or (copula and _CAP.match(toks[s - 1].text))):
                 s -= 1

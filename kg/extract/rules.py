@@ -942,7 +942,7 @@ class _Extraction:
                 # parameters
                 base = self._is_base_mention(m)
                 # sizes read off the headline give way to the ones the body states ("models from 1.5B to 141B"
-                # in a title, "three dense sizes, 1.5B, 7B and 34B" in the text)
+                # in a title, "three sizes, 2B, 9B and 40B" in the text)
                 headline_params = params if params_headline and sent.start > 0 else None
                 if headline_params:
                     params = {}
@@ -1190,7 +1190,7 @@ class _Extraction:
         return [by_name.get(m.name, m) for m in models]
 
     def _coref_parameters(self, rec: Model, sent: Span, model_ms: list[Mention]) -> Model:
-        """'The family comes in three sizes, 1.5B, 7B and 34B' / 'It has 9 billion parameters': the sizes of the
+        """'The family comes in three sizes, 2B, 9B and 40B' / 'It has 12 billion parameters': the sizes of the
         model named just before, when it has none yet or only the headline's."""
 
         if not re.match(r"\s*(?:the|this|that|the new|it)\b(?:\s+(?:model|models|family|series|line-up|lineup)\b)?"
@@ -1288,7 +1288,7 @@ class _Extraction:
                 ):
                     if b.currency == "USD":
                         usd_for[a.start] = b
-                    secondary.add(b.start)  # "Rp 2.4 trillion (about ₹1,250 crore)": the same money again
+                    secondary.add(b.start)  # "Rp 3.1 trillion (about ₹1,600 crore)": the same money again
             for mo in monies:
                 if mo.start in secondary:
                     continue

@@ -947,6 +947,7 @@ class _Extraction:
                 if headline_params:
                     params = {}
                 had_params = bool(params)
+                evs_before = len(evs)
                 if not params:
                     nxt = [x for x in model_ms if x.sent.start == sent.start and x.start > m.start
                            and not self._is_base_mention(x)]
@@ -981,7 +982,15 @@ class _Extraction:
                             params = {"parameters": g.values[0]}
                         evs.append(self.evidence(lo + g.start, lo + g.end, sent, f"model.parameters-{g.kind}", 0.8))
                 if headline_params is not None:
-                    params, params_headline = (params, False) if params else (headline_params, True)
+                    # ... unless the body names one of the headline's sizes ("in 4B and 30B sizes" in the title,
+                    # "at 30 billion parameters, M ..." in the text): one member of the family, not a new figure
+                    sizes = headline_params.get("sizes", ())
+                    one_of = params.keys() == {"parameters"} and params["parameters"] in sizes
+                    if params and not one_of:
+                        params_headline = False
+                    else:
+                        params, params_headline = headline_params, True
+                        del evs[evs_before:]
                 elif params and not had_params and sent.start == 0:
                     params_headline = True
                 # base model

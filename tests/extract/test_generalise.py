@@ -240,6 +240,14 @@ def test_headline_range_gives_way_to_the_family_sizes_in_the_body(run):
     assert wren.parameters_min is None and wren.parameters_max is None
 
 
+def test_headline_sizes_stay_when_the_body_names_one_of_them(run):
+    facts = run("Tarn Robotics ships Heron 2 in 4B and 30B sizes\n\nTarn Robotics on Monday released Heron 2, its "
+                "second family of language models. Even at 30 billion parameters, Heron 2 matches far larger rivals "
+                "on reasoning tests, the company said.")
+    heron = next(m for m in facts.models if m.name == "Heron 2")
+    assert heron.sizes == (4_000_000_000, 30_000_000_000) and heron.parameters is None
+
+
 def test_subsidiary_of_after_a_relative_clause(run):
     facts = run("Pindar Holdings said sales rose. Pindar Leasing, which manages assets of over $4,500 million, is a "
                 "wholly owned subsidiary of Pindar Holdings. The group's shipping arm, Pindar Lines, reported a loss.")

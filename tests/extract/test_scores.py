@@ -63,10 +63,19 @@ def test_own_articles_stay_at_the_tuned_level(run):
     assert agg["micro"]["f1"] >= 0.99, agg["micro"]
 
 
-def test_i_batch_after_fixes(run, tmp_path):
-    """The six wire-style articles i1_kaveri ... i6_marlow scored micro 0.842 on their first run (kg/extract/README.md);
-    after the fixes all their kinds are >= 0.95 (organizations: a few NER place/name misses remain)."""
-    for gold in ARTICLES.glob("i[1-6]_*.gold.json"):
+# Held-out batches, tuned on after their first (blind) run: (glob, micro floor). Every kind must stay >= 0.95.
+# i1_kaveri ... i6_marlow (wire styles) scored micro 0.842 on their first run; organizations keep a few NER place/name
+# misses. k1_suryakant ... k6_harbour (crore/IDR daily, VC roundup, feature, model blog post, restructuring,
+# government/consortium programmes) scored 0.871; organizers stay below 1.0 because the gold counts only the
+# consortium that organises a programme "backed by" an agency, while the rule (and an older article) also counts the
+# backer. First runs and failures: kg/extract/README.md.
+HELD_OUT_BATCHES = {"i": ("i[1-6]_*.gold.json", 0.97), "k": ("k[1-6]_*.gold.json", 0.98)}
+
+
+@pytest.mark.parametrize("batch", sorted(HELD_OUT_BATCHES))
+def test_held_out_batch_after_fixes(run, tmp_path, batch):
+    pattern, floor = HELD_OUT_BATCHES[batch]
+    for gold in ARTICLES.glob(pattern):
         if gold.name.startswith("i1_jd"):
             continue  # an older article that shares the prefix
         stem = gold.name[: -len(".gold.json")]
@@ -74,25 +83,7 @@ def test_i_batch_after_fixes(run, tmp_path):
         (tmp_path / f"{stem}.txt").write_bytes((ARTICLES / f"{stem}.txt").read_bytes())
     assert len(list(tmp_path.glob("*.gold.json"))) == 6
     agg = _score_folder(tmp_path, run)
-    assert agg["micro"]["f1"] >= 0.97, agg["micro"]
-    for kind in ("organizations", "subsidiaries", "models", "investments", "programs", "program_organizers"):
-        assert agg[kind]["f1"] >= 0.95, (kind, agg[kind])
-    assert agg["model_attributes"]["acc"] >= 0.95, agg["model_attributes"]
-
-
-def test_k_batch_after_fixes(run, tmp_path):
-    """The six k articles (k1_suryakant ... k6_harbour: Indian business daily in crore/IDR, VC newsletter roundup,
-    long-sentence feature, model release blog post, restructuring story, government/consortium programmes) scored
-    micro 0.871 on their first run (kg/extract/README.md). After the fixes every kind is >= 0.95; organizers stay
-    below 1.0 because the gold counts only the consortium that organises a programme "backed by" an agency, while the
-    rule (and an older article) also counts the backer."""
-    for gold in ARTICLES.glob("k[1-6]_*.gold.json"):
-        stem = gold.name[: -len(".gold.json")]
-        (tmp_path / gold.name).write_bytes(gold.read_bytes())
-        (tmp_path / f"{stem}.txt").write_bytes((ARTICLES / f"{stem}.txt").read_bytes())
-    assert len(list(tmp_path.glob("*.gold.json"))) == 6
-    agg = _score_folder(tmp_path, run)
-    assert agg["micro"]["f1"] >= 0.98, agg["micro"]
+    assert agg["micro"]["f1"] >= floor, agg["micro"]
     for kind in ("organizations", "subsidiaries", "models", "investments", "programs", "program_organizers"):
         assert agg[kind]["f1"] >= 0.95, (kind, agg[kind])
     assert agg["model_attributes"]["acc"] >= 0.95, agg["model_attributes"]

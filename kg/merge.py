@@ -741,7 +741,8 @@ def _load(store: GraphStore, path: Path, fmt: RdfFormatName, graph: NamedNode, m
 
     Triple formats: Oxigraph's bulk loader reads the file while a thread parses it for the mapper and, after the
     last file, bulk loads the mapped graph (the loader is single-threaded and releases the GIL: on two free cores
-    a 1M-triple ORG merge takes 14.8 s with the two loads one after the other, about 11 s overlapped). Datasets
+    a 1M-triple ORG merge took 14.8 s with the two loads one after the other, 10.7 s overlapped, and 9.3-10 s
+    with the source in parallel pieces, see :meth:`kg.store.LocalStore.append_file`). Datasets
     (TriG, N-Quads, JSON-LD): parsed here once, every quad moved into ``graph`` and fed to the mapper on the way.
     """
 

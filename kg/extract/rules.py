@@ -598,8 +598,14 @@ class _Extraction:
                     parent = self.main_org
                     rule = "subsidiary.descriptor-main"
                     noun = doc[j] if j >= 0 and doc[j].lower_ in lex.unit_nouns else None
-                    if noun is not None and noun.dep_ == "dobj" and noun.head.lemma_ in _UNIT_MAKING_VERBS:
-                        owner, _ = self.subject_org(noun.head)  # "Y has formed a dedicated AI unit, X"
+                    verb = None
+                    if noun is not None and noun.dep_ == "dobj" and noun.head.pos_ in ("VERB", "AUX"):
+                        verb = noun.head  # "Y has formed a dedicated AI unit, X", "Y will fold two units, A and B"
+                    elif noun is not None and noun.dep_ == "pobj" and noun.head.dep_ in ("prep", "dative") \
+                            and noun.head.head.pos_ == "VERB":
+                        verb = noun.head.head  # "Y will move its robot line to a new subsidiary, X"
+                    if verb is not None:
+                        owner, _ = self.subject_org(verb)
                         if owner is not None and owner != c:
                             parent, rule = owner, "subsidiary.formed-unit"
                 if parent is not None and not self.local_negation(doc[max(owner_tok - 3, 0)].idx, m.start):
@@ -1263,15 +1269,26 @@ class _Extraction:
     def _sole_investor(self, a1: int, sent: Span) -> int | None:
         """'raised $9M from X, its sole investor': money from one named source is that source's investment."""
         tail = self.text[a1:sent.end_char]
-        fm = re.search(r"\bfrom\s+(?:the\s+)?", tail[:80])
+        fm = re.search(r"\bfrom\s+(?:the\s+)?(?P<own>(?:its|their)\s+(?:existing\s+|sole\s+|only\s+|longtime\s+)?"
+                       r"(?:investor|backer|shareholder)\s+)?", tail[:80])
         if not fm:
             return None
         at = a1 + fm.end()
         mm = next((x for x in self.orgs_in(sent) if x.start == at), None)
-        if mm is None or not re.match(r",?\s*(?:its|the|their)\s+(?:sole|only|single)\s+(?:investor|backer|funder)\b",
-                                      self.text[mm.end:mm.end + 40]):
+        if mm is None:
             return None
-        return self.cid(mm)
+        if re.match(r",?\s*(?:its|the|their)\s+(?:sole|only|single)\s+(?:investor|backer|funder)\b",
+                    self.text[mm.end:mm.end + 40]):
+            return self.cid(mm)
+        # "took a $4M bridge round from its existing investor X", "raised $6M in notes from X, which ...":
+        # a named lone giver, not one of a list
+        gap = tail[:fm.start()]
+        lone = fm.group("own") or (re.fullmatch(r"(?:\s+[a-z][a-z-]*){0,4}\s+", gap)
+                                   and not self.lex.non_investment_re.search(gap))
+        if lone and not re.match(r"\s*(?:,\s*[A-Z]|and\b|&|,?\s*(?:among|alongside|with)\b)",
+                                             self.text[mm.end:mm.end + 20]):
+            return self.cid(mm)
+        return None
 
     def _holdings(self, a0: int, a1: int) -> bool:
         """'which manages about $900 billion in assets': money a fund holds, not money it puts in."""
@@ -1309,7 +1326,7 @@ class _Extraction:
                 sole = self._sole_investor(a1, sent)
                 if (lex.non_investment_re.search(near) and sole is None) or self._holdings(a0, a1):
                     continue
-                if not lex.investment_re.search(stext):
+                if not lex.investment_re.search(stext) and sole is None:
                     continue
                 clause = text[max(sent.start_char, a0 - 140):a0]
                 cut = max(clause.rfind(", but "), clause.rfind("; "), clause.rfind(", while "), clause.rfind(" but "))

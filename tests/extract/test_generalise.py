@@ -394,3 +394,32 @@ def test_the_base_model_of_a_long_subject_clause(run):
     facts = run("Its flagship model, Corra-V3, which the company says was trained on 20 million scans of welds, "
                 "pipes and valves gathered over a decade, has 1.1 billion parameters and is built on Corra-V2.")
     assert {m.name: m.based_on for m in facts.models}["Corra-V3"] == "Corra-V2"
+
+
+def test_new_subsidiary_named_after_a_preposition_belongs_to_the_subject(run):
+    facts = run("Orrin Holdings reported results. Under the plan, Orrin Electronics will move its ferry business to a "
+                "newly created wholly owned subsidiary, Orrin Coastal Lines, next year.")
+    assert ("Orrin Coastal Lines", "Orrin Electronics") in _edges(facts)
+    assert ("Orrin Coastal Lines", "Orrin Holdings") not in _edges(facts)
+
+
+def test_money_from_a_lone_existing_investor_is_its_investment(run):
+    facts = run("Tollgate Farms took a $3 million bridge round from its existing investor Brennick Capital "
+                "before a larger raise.")
+    assert [(i.investor, i.amount) for i in facts.investments] == [("Brennick Capital", 3_000_000)]
+
+
+def test_notes_from_one_named_source_count_but_lists_and_grants_do_not(run):
+    one = run("Paloma Credito raised $40 million in convertible notes from Arroyo Partners, which will convert "
+              "at the next round.")
+    assert [(i.investor, i.amount) for i in one.investments] == [("Arroyo Partners", 40_000_000)]
+    two = run("Paloma Credito raised $40 million from Arroyo Partners and Quintal Ventures.")
+    assert two.investments == ()
+    grant = run("Compute was covered by a $5 million research grant from the Ellery Foundation.")
+    assert grant.investments == ()
+
+
+def test_credit_lines_and_fund_closes_are_not_investments(run):
+    facts = run("Ostrander Bank also drew $70 million from a credit line arranged by Kell Bank. "
+                "Marrow Ventures closed its second fund at $200 million.")
+    assert facts.investments == ()

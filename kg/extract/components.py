@@ -569,6 +569,10 @@ class EntityFixer:
                 continue
             ner_names.append((s, e, ent.label_))
         surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}
+        # "chief financial officer Jana Wexley": the NER tags only the surname; a title and a first name before it
+        surnames |= {toks[s].text for s, e, label in ner_names
+                     if label == "ORG" and e - s == 1 and s >= 2 and toks[s - 1].pos_ == "PROPN"
+                     and _CAP.match(toks[s - 1].text) and toks[s - 2].lower_ in lex.person_cues}
         # "Brenmoor Group ... run by Brenmoor Digital": a two-word "person" that starts like an organization
         org_first = {doc[s].text for s, e, label in ner_names if label == "ORG" and e - s >= 2}
         for s, e, label in ner_names:
@@ -625,6 +629,8 @@ class EntityFixer:
             name = doc[s:t.i + 1].text
             if name in lex.stop_names or name.lower() in lex.places or boiler_at(toks[s].idx):
                 continue
+            if s == t.i and name in surnames:
+                continue  # "Jana Wexley ... Wexley said the firm will invest": the person again
             if not _CAP.match(name) or self._is_product_context(doc, s, t.i + 1):
                 continue
             spans.append((s, t.i + 1, "ORG", 1))
@@ -821,8 +827,19 @@ class EntityFixer:
                     and (t.i == 0 or not _CAP.match(toks[t.i - 1].text) or toks[t.i].is_sent_start)):
                 final.append(Span(doc, t.i, t.i + 1, label="ORG"))
                 covered.add(t.i)
+        final = [sp for sp in final if not self._section_header(doc, sp)]
         doc.ents = sorted(filter_spans(final), key=lambda s: s.start)
         return doc
+
+    @staticmethod
+    def _section_header(doc: Doc, sp: Span) -> bool:
+        """'MARKETS' alone on its line: a newsletter's section header, not an organization."""
+        if sp.label_ != "ORG" or len(sp) != 1 or not sp.text.isupper() or len(sp.text) < 4:
+            return False
+        text = doc.text
+        start = text.rfind("\n", 0, sp.start_char) + 1
+        end = text.find("\n", sp.end_char)
+        return text[start:end if end >= 0 else len(text)].strip(" :-–—") == sp.text
 
     def _resolve(self, doc: Doc, spans: list[tuple[int, int, str, int]]) -> list[Span]:
         """Pick non-overlapping spans: higher priority first, then longer. A name gets one label per document:

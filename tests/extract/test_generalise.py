@@ -423,3 +423,17 @@ def test_credit_lines_and_fund_closes_are_not_investments(run):
     facts = run("Ostrander Bank also drew $70 million from a credit line arranged by Kell Bank. "
                 "Marrow Ventures closed its second fund at $200 million.")
     assert facts.investments == ()
+
+
+def test_a_titled_persons_surname_is_neither_organization_nor_investor(run):
+    facts = run("Speaking to analysts, chief operating officer Renata Vollmer said the company will spend $4 billion "
+                "on new plants. Vollmer said Dunmore Industries plans to invest $1.5 billion in Texas.")
+    assert "Vollmer" not in _orgs(facts) and "Texas" not in _orgs(facts)
+    assert {i.investor for i in facts.investments} <= {"Dunmore Industries"}
+    assert ("Dunmore Industries", 1_500_000_000) in {(i.investor, i.amount) for i in facts.investments}
+
+
+def test_section_headers_and_sector_words_are_not_organizations(run):
+    facts = run("MOBILITY\nInsurtech Pelham Assure raised £12 million from Bexley Partners, its sole investor.\n")
+    assert "MOBILITY" not in _orgs(facts)
+    assert "Pelham Assure" in _orgs(facts) and "Insurtech Pelham Assure" not in _orgs(facts)

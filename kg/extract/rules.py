@@ -1326,6 +1326,9 @@ class _Extraction:
                 sole = self._sole_investor(a1, sent)
                 if (lex.non_investment_re.search(near) and sole is None) or self._holdings(a0, a1):
                     continue
+                if re.search(r"\b(?:up|down|rising|falling|compared)\s+(?:from|with)\s+(?:about\s+|around\s+|roughly\s+"
+                             r"|some\s+|nearly\s+|almost\s+)?$", text[max(sent.start_char, a0 - 40):a0]):
+                    continue  # "..., up from about $1 billion this year": the figure compared with
                 if not lex.investment_re.search(stext) and sole is None:
                     continue
                 clause = text[max(sent.start_char, a0 - 140):a0]

@@ -437,3 +437,24 @@ def test_section_headers_and_sector_words_are_not_organizations(run):
     facts = run("MOBILITY\nInsurtech Pelham Assure raised £12 million from Bexley Partners, its sole investor.\n")
     assert "MOBILITY" not in _orgs(facts)
     assert "Pelham Assure" in _orgs(facts) and "Insurtech Pelham Assure" not in _orgs(facts)
+
+
+def test_hyphenated_name_with_a_spaced_version_is_a_model(run):
+    facts = run("Ostwind Labs released QR-Lumen 3, an open-weight model with 14 billion parameters.")
+    assert [(m.name, m.developer, m.parameters) for m in facts.models] == [("QR-Lumen 3", "Ostwind Labs", 14e9)]
+    assert "QR-Lumen 3" not in _orgs(facts)
+
+
+def test_a_currency_code_and_price_is_not_a_model(run):
+    facts = run("Pendrix AG will propose a dividend of CHF 3.40 per share. The group also plans to invest "
+                "CHF 90 million in a robotics plant.")
+    assert facts.models == ()
+    assert [(i.investor, i.amount, i.currency) for i in facts.investments] == [("Pendrix AG", 90_000_000, "CHF")]
+
+
+def test_rounds_baselines_and_orders_are_not_investments(run):
+    facts = run("Harwick Systems invested $50 million in Nobu Robotics. Nobu Robotics raised the money as part of "
+                "Nobu's $400 million funding round. Harwick will spend $2 billion on plants next year, up from about "
+                "$1 billion this year. Its unit won a $90 million order from a rail operator.")
+    assert {(i.investor, i.amount) for i in facts.investments} == {
+        ("Harwick Systems", 50_000_000), ("Harwick Systems", 2_000_000_000)}

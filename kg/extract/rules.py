@@ -344,6 +344,10 @@ class _Extraction:
                 return c
         sent = self.doc[i].sent
         head_noun = self.doc[i].lower_ if self.doc[i].lower_ in self.lex.coref_nouns else None
+        if head_noun:
+            c = self._sited_before(i, exclude)
+            if c is not None:
+                return c
         before = [m for m in self.orgs_in(sent) if m.tend <= i and not self._possessed(m)
                   and self.cid(m) != exclude and not (head_noun and self._unit_like(self.cid(m)))]
         if head_noun:  # "the group" prefers an organization whose name ends in "Group"
@@ -396,6 +400,27 @@ class _Extraction:
                 if root.dep_ in ("nsubj", "nsubjpass") or m.tstart == s.start:
                     return self.cid(m)
         return self.main_org
+
+    def _sited_before(self, i: int, exclude: int | None) -> int | None:
+        """'the Oslo-based firm': the organization the text earlier called Oslo-based, if exactly one."""
+        doc = self.doc
+        k = i - 1
+        while k >= 0 and doc[k].pos_ in ("ADJ", "NOUN") and doc[k].lower_ != "based" and i - k <= 3:
+            k -= 1  # "the Oslo-based search firm"
+        if k < 2 or doc[k].lower_ != "based" or doc[k - 1].text != "-":
+            return None
+        place = re.escape(doc[k - 2].text)
+        found: set[int] = set()
+        for hit in re.finditer(place + r"-based\b", self.text[:doc[k - 2].idx]):
+            for m in self.mentions:
+                if m.label != "ORG" or self.cid(m) == exclude:
+                    continue
+                after = self.text[hit.end():m.start]
+                before = self.text[m.end:hit.start()]
+                if (0 <= m.start - hit.end() <= 40 and re.fullmatch(r"[\s\w-]*", after)) or (
+                        0 <= hit.start() - m.end <= 20 and re.fullmatch(r",\s+(?:the|a|an)\s+", before)):
+                    found.add(self.cid(m))
+        return found.pop() if len(found) == 1 else None
 
     def _indefinite_owner(self, i: int) -> bool:
         """'its' whose clause subject is an unnamed organization noun: 'A consortium wound up its scheme'."""

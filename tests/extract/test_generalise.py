@@ -446,8 +446,9 @@ def test_hyphenated_name_with_a_spaced_version_is_a_model(run):
 
 
 def test_a_currency_code_and_price_is_not_a_model(run):
-    facts = run("Pendrix AG will propose a dividend of CHF 3.40 per share. The group also plans to invest "
-                "CHF 90 million in a robotics plant.")
+    facts = run("Pendrix AG reiterated its outlook for revenue of CHF 4.5 billion to CHF 4.8 billion and said it "
+                "would propose a dividend of CHF 3.40 per share. The group also plans to invest CHF 90 million in "
+                "a robotics plant.")
     assert facts.models == ()
     assert [(i.investor, i.amount, i.currency) for i in facts.investments] == [("Pendrix AG", 90_000_000, "CHF")]
 
@@ -458,3 +459,16 @@ def test_rounds_baselines_and_orders_are_not_investments(run):
                 "$1 billion this year. Its unit won a $90 million order from a rail operator.")
     assert {(i.investor, i.amount) for i in facts.investments} == {
         ("Harwick Systems", 50_000_000), ("Harwick Systems", 2_000_000_000)}
+
+
+def test_the_place_based_company_is_the_one_the_text_called_so(run):
+    facts = run("Orwell Capital said on Monday it had bought shares in Velda Robotics, the Lyon-based maker of "
+                "warehouse arms. Orwell Capital also backs three other start-ups in France.\n\n"
+                "Last week, the Lyon-based company released Arm-Brain 2, an open model.")
+    assert [(m.name, m.developer) for m in facts.models] == [("Arm-Brain 2", "Velda Robotics")]
+
+
+def test_a_name_ending_in_collective_is_an_organization(run):
+    facts = run("Further down the table, Brindle Collective's Tern-3B, a 3-billion-parameter model, gained a place.")
+    assert "Brindle Collective" in _orgs(facts)
+    assert [(m.name, m.developer) for m in facts.models] == [("Tern-3B", "Brindle Collective")]

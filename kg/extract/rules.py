@@ -901,6 +901,29 @@ class _Extraction:
                 add(c, parent, "unit", self.mention_ev(m, "subsidiary.new-unit", 0.65))
                 explicit_child.add(id(m))
 
+        # R9: "X will become part of Y", "X ... now runs as part of Y": the sentence's first organization is a unit
+        # of the last organization of the noun phrase after "part of" ("part of A's portfolio company B" -> B)
+        for sent in doc.sents:
+            pm_ = re.search(r"\b(?:become|becomes|became|becoming|is|are|was|were|be|been|runs?|run|operates?|"
+                            r"operated)\s+(?:as\s+)?(?:a\s+)?part\s+of\s+", sent.text)
+            if not pm_:
+                continue
+            at = sent.start_char + pm_.end()
+            orgs = self.orgs_in(sent)
+            first = next((x for x in orgs if x.end <= sent.start_char + pm_.start()), None)
+            after = [x for x in orgs if x.start >= at and x.start - at <= 60]
+            target = None
+            for x in after:  # "A's portfolio company B": past the possessor to the name it owns
+                target = x
+                if not re.match(r"['’]s?\s", self.text[x.end:x.end + 3]):
+                    break
+            if first is None or target is None or self.local_negation(first.end, at):
+                continue
+            child, parent = self.cid(first), self.cid(target)
+            if child != parent and not any(k[0] == child for k in edges):
+                add(child, parent, "unit", self.mention_ev(first, "subsidiary.part-of", 0.6))
+                explicit_child.add(id(first))
+
         # R7: "Two departments are new: a X Department and a Y Department" -> departments of the main org
         for m in self.mentions:
             if m.label != "ORG" or self.main_org is None or id(m) in explicit_child:

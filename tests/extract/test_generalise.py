@@ -472,3 +472,10 @@ def test_a_name_ending_in_collective_is_an_organization(run):
     facts = run("Further down the table, Brindle Collective's Tern-3B, a 3-billion-parameter model, gained a place.")
     assert "Brindle Collective" in _orgs(facts)
     assert [(m.name, m.developer) for m in facts.models] == [("Tern-3B", "Brindle Collective")]
+
+
+def test_becoming_part_of_a_company_makes_a_unit(run):
+    facts = run("Harlan Capital agreed to buy the Danish pump maker Tovby Pumper. Tovby will become part of "
+                "Harlan's portfolio company Essing Flow, which makes valves.")
+    assert ("Tovby Pumper", "Essing Flow") in _edges(facts)
+    assert ("Tovby Pumper", "Harlan Capital") not in _edges(facts)

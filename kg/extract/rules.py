@@ -483,7 +483,8 @@ class _Extraction:
         """(organization, token index) of the subject of ``verb``, climbing xcomp/relcl/conj chains."""
         v = verb
         for _ in range(6):
-            subjects = [ch for ch in v.children if ch.dep_ in ("nsubj", "nsubjpass", "csubj")]
+            subjects = [ch for ch in v.children if ch.dep_ in ("nsubj", "nsubjpass", "csubj")
+                        and not (v.dep_ == "relcl" and ch.tag_ in ("WDT", "WP"))]  # "..., which/that ...": go up
             for ch in subjects:
                 # the subject phrase may be "Orbis Inc's Helio": take the head token's mention
                 c = self.org_of_token(ch.i)
@@ -512,6 +513,10 @@ class _Extraction:
                 m = self.mention_at(v.head.i)
                 if m is not None and m.label == "ORG":
                     return self.cid(m), v.head.i
+                if v.head.dep_ == "appos":  # "X, a state-backed vehicle that put in ...": the name in apposition
+                    ma = self.mention_at(v.head.head.i)
+                    if ma is not None and ma.label == "ORG":
+                        return self.cid(ma), v.head.head.i
                 return self.org_of_token(v.head.i), v.head.i
             if v.head == v:
                 break

@@ -479,3 +479,11 @@ def test_becoming_part_of_a_company_makes_a_unit(run):
                 "Harlan's portfolio company Essing Flow, which makes valves.")
     assert ("Tovby Pumper", "Essing Flow") in _edges(facts)
     assert ("Tovby Pumper", "Harlan Capital") not in _edges(facts)
+
+
+def test_a_relative_clause_on_an_apposition_names_its_organization(run):
+    facts = run("Pelling Robotics raised 90 million euros in a new round. The round was led by the Rhone Growth "
+                "Fund, a state-backed vehicle that contributed 30 million euros, with Kestin Partners also taking "
+                "part.")
+    assert [(i.investor, i.amount, i.currency) for i in facts.investments] == [
+        ("Rhone Growth Fund", 30_000_000, "EUR")]

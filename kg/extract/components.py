@@ -828,6 +828,12 @@ class EntityFixer:
                 final.append(Span(doc, t.i, t.i + 1, label="ORG"))
                 covered.add(t.i)
         final = [sp for sp in final if not self._section_header(doc, sp)]
+        for k, sp in enumerate(final):  # "Norby A/S": a slashed legal suffix the tokenizer split
+            e = sp.end
+            if (sp.label_ == "ORG" and len(sp) > 1 and e + 1 < len(doc) and doc[e].text == "/"
+                    and re.fullmatch(r"[A-Z]{1,2}", sp[-1].text) and re.fullmatch(r"[A-Z][a-zA-Z]?", doc[e + 1].text)
+                    and not any(x.start <= e + 1 < x.end for x in final if x is not sp)):
+                final[k] = Span(doc, sp.start, e + 2, label="ORG")
         doc.ents = sorted(filter_spans(final), key=lambda s: s.start)
         return doc
 

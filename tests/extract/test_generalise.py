@@ -487,3 +487,8 @@ def test_a_relative_clause_on_an_apposition_names_its_organization(run):
                 "part.")
     assert [(i.investor, i.amount, i.currency) for i in facts.investments] == [
         ("Rhone Growth Fund", 30_000_000, "EUR")]
+
+
+def test_a_slashed_nordic_legal_suffix_stays_in_the_name(run):
+    facts = run("Danish shipping firm Toftlund A/S said it would invest DKK 300 million in new cranes.")
+    assert "Toftlund A/S" in _orgs(facts) and "Toftlund A" not in _orgs(facts)

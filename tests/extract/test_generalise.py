@@ -440,9 +440,11 @@ def test_section_headers_and_sector_words_are_not_organizations(run):
 
 
 def test_hyphenated_name_with_a_spaced_version_is_a_model(run):
-    facts = run("Ostwind Labs released QR-Lumen 3, an open-weight model with 14 billion parameters.")
-    assert [(m.name, m.developer, m.parameters) for m in facts.models] == [("QR-Lumen 3", "Ostwind Labs", 14e9)]
-    assert "QR-Lumen 3" not in _orgs(facts)
+    facts = run("Ostwind Labs raised money this year. Alongside the financing, the company released QR-Lumen 2, a "
+                "family of open-weight models in 1.5 billion, 9 billion and 72 billion parameter sizes.")
+    assert [(m.name, m.developer, m.sizes) for m in facts.models] == [
+        ("QR-Lumen 2", "Ostwind Labs", (1_500_000_000, 9_000_000_000, 72_000_000_000))]
+    assert "QR-Lumen 2" not in _orgs(facts)
 
 
 def test_a_currency_code_and_price_is_not_a_model(run):

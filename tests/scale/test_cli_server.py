@@ -85,12 +85,17 @@ def test_every_canned_query_answers_the_same_remotely(sample: Any, oxigraph_serv
         assert len(tree) == 2
 
 
+def _kg_command() -> list[str]:
+    """The installed ``kg`` script next to this Python, else ``python -m kg.cli``."""
+    script = Path(sys.executable).with_name("kg")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
+
+
 def test_kg_serve_serves_the_local_store(sample: Any, tmp_path: Path) -> None:
     with LocalStore(tmp_path / "team") as st:
         st.add_graphs(sample.quads())
     port = free_port()
-    kg = [sys.executable, "-m", "kg.cli"] if not Path(sys.executable).with_name("kg").exists() else \
-        [str(Path(sys.executable).with_name("kg"))]
+    kg = _kg_command()
     proc = subprocess.Popen([*kg, "--store", str(tmp_path / "team"), "serve", "--bind", f"127.0.0.1:{port}"],
                             stderr=subprocess.PIPE, text=True)
     try:
@@ -136,8 +141,7 @@ def test_kg_serve_stopped_at_any_moment_leaves_no_server_behind(sample: Any, tmp
     store = tmp_path / "team"
     with LocalStore(store) as st:
         st.add_graphs(sample.quads())
-    kg = [str(Path(sys.executable).with_name("kg"))] if Path(sys.executable).with_name("kg").exists() else \
-        [sys.executable, "-m", "kg.cli"]
+    kg = _kg_command()
     for _ in range(3):
         proc = subprocess.Popen([*kg, "--store", str(store), "serve", "--bind", f"127.0.0.1:{free_port()}"],
                                 stderr=subprocess.PIPE)
@@ -169,8 +173,7 @@ def test_a_killed_kg_serve_takes_its_server_along(sample: Any, tmp_path: Path) -
     store = tmp_path / "team"
     with LocalStore(store) as st:
         st.add_graphs(sample.quads())
-    kg = [str(Path(sys.executable).with_name("kg"))] if Path(sys.executable).with_name("kg").exists() else \
-        [sys.executable, "-m", "kg.cli"]
+    kg = _kg_command()
     proc = subprocess.Popen([*kg, "--store", str(store), "serve", "--bind", f"127.0.0.1:{free_port()}"],
                             stderr=subprocess.PIPE)
     try:

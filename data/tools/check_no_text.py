@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from kg.gold import read_gold_set  # noqa: E402
-
+from kg.gold import read_gold_set
 
 PROSE = {"notes", "description", "why"}  # people's words; fact fields (names, targets) may quote a phrase
 

@@ -28,10 +28,12 @@ SIZES = {  # corpus file stem -> (train, dev, test)
 ALREADY_ANNOTATED = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "real"
 
 CUES = {
-    "reuters21578-acq": r"\b(unit|subsidiary|division|acquir\w*|stake|purchase\w*|buy\w*|sell\w*|sold|owned|mln dlrs|stg)\b",
-    "bbc": r"\b(unit|subsidiary|division|arm|acquir\w*|takeover|stake|bought|buy\w*|sold|owned|invest\w*|billion|bn|m)\b",
-    "ai-model-posts": r"(\b\d+(\.\d+)?\s?[BM]\b|\bbillion parameters\b|\bopen[- ]source\w*\b|\bopen weights?\b|\bbased on\b|"
-    r"\bfine-tuned\b|\breleas\w+\b|\bprogram(me)?\b)",
+    "reuters21578-acq": r"\b(unit|subsidiary|division|acquir\w*|stake|purchase\w*|buy\w*|sell\w*|sold|owned|"
+    r"mln dlrs|stg)\b",
+    "bbc": r"\b(unit|subsidiary|division|arm|acquir\w*|takeover|stake|bought|buy\w*|sold|owned|invest\w*|"
+    r"billion|bn|m)\b",
+    "ai-model-posts": r"(\b\d+(\.\d+)?\s?[BM]\b|\bbillion parameters\b|\bopen[- ]source\w*\b|\bopen weights?\b|"
+    r"\bbased on\b|\bfine-tuned\b|\breleas\w+\b|\bprogram(me)?\b)",
 }
 
 

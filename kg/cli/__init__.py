@@ -2,7 +2,7 @@
 
 Each command parses its options and calls one public function of the package; data goes to stdout, messages to
 stderr. A :class:`~kg.errors.KgError` becomes one line on stderr and a non-zero exit. Commands are grouped in
-submodules (``core``, ``merge``, ``viz``, ``serve``), each registering its commands on an app built by
+submodules (``core``, ``merge``, ``viz``, ``serve``, ``quality``), each registering its commands on an app built by
 :func:`build_app`. Start-up is kept short: :func:`main` registers only the command on the command line (typer
 converts every registered function at run time), and heavy libraries (spaCy, networkx, matplotlib) are imported
 inside the commands that need them, so commands that only read the store start fast. ``kg.cli.app`` is the full app,
@@ -79,7 +79,7 @@ COMMANDS: dict[str, str] = {
     "ingest": "core", "extract": "core", "query": "core", "queries": "core", "export": "core",
     "validate": "core", "stats": "core", "remove": "core", "demo": "core",
     "merge": "merge", "unmerge": "merge", "relink": "merge", "conflicts": "merge",
-    "viz": "viz", "serve": "serve",
+    "viz": "viz", "serve": "serve", "eval": "quality",
 }
 #: Global options that take a value (skipped when looking for the command name on the command line).
 _VALUED_OPTIONS = frozenset({"--store"})

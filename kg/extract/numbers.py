@@ -149,6 +149,20 @@ def resolve_yen(context: str) -> str:
     return "CNY" if hits.get("CNY", 0) > hits.get("JPY", 0) else "JPY"
 
 
+def resolve_by_context(marker: str, context: str) -> str:
+    """'francs' and 'crowns' name several currencies: decided by the country words of the context.
+
+    >>> resolve_by_context("?FRANC", "the Swiss group paid 30 mln francs"), resolve_by_context("?FRANC", "")
+    ('CHF', 'FRF')
+    """
+    c = _load("currency.json")
+    table = c.get(marker[1:].lower() + "_context", {})
+    ctx = context.lower()
+    hits = {cur: sum(ctx.count(w) for w in words) for cur, words in table.items()}
+    best = max(hits, key=lambda k: hits[k], default=None)
+    return best if best is not None and hits[best] > 0 else c["context_defaults"][marker]
+
+
 def qualifier_before(text: str) -> str | None:
     """The qualifier ('at least', 'up to', 'about', ...) that ends ``text``, normalised, if any.
 
@@ -184,6 +198,8 @@ def find_money(text: str, *, context: str | None = None) -> list[Money]:
             continue
         if cur == "?YEN":
             cur = resolve_yen(context if context is not None else text)
+        elif cur.startswith("?"):
+            cur = resolve_by_context(cur, context if context is not None else text)
         # a bare number with a one-letter scale and no currency word is too ambiguous ("5 m")
         end = m.end()
         if m.group("num2") and not suf:

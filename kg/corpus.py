@@ -7,7 +7,7 @@ file is read one document at a time, so memory does not grow with the corpus.
 Inputs (``iter_sources``):
 
 - a text file (any extension except ``.jsonl``/``.ndjson``/``.csv`` when ``fmt="auto"``): one document;
-- a folder: every ``*.txt`` and ``*.md`` below it, recursively, in sorted order;
+- a folder: every ``*.txt``, ``*.md`` and ``*.html`` below it, recursively, in sorted order;
 - a ``.jsonl`` file: one JSON object per line, one article per record (fields ``id``, ``title``, ``date``, ``text``
   by default, names configurable);
 - a ``.csv`` file with a header row, one article per row, same fields.
@@ -39,7 +39,9 @@ from kg.facts import DocumentInfo
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 #: File name patterns a folder is searched for.
-TEXT_SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+#: How a suffix says a file is written (anything else: decided from its content by the normaliser).
+SUFFIX_MARKUP = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv",)
 
@@ -73,6 +75,8 @@ class SourceText:
     title: str | None = None
     date: str | None = None
     origin: Origin = Origin.file
+    #: How the text is written (``markdown``, ``html``, ``wire``, ``text``), or ``None``: decided from its content.
+    markup: str | None = None
 
     @classmethod
     def from_text(
@@ -84,6 +88,7 @@ class SourceText:
         title: str | None = None,
         date: str | None = None,
         origin: Origin = Origin.file,
+        markup: str | None = None,
     ) -> SourceText:
         """Build a source from text already in memory (hash computed, title guessed when not given)."""
         sha = sha256_text(text)
@@ -95,6 +100,7 @@ class SourceText:
             title=title if title else guess_title(text),
             date=normalise_date(date) if date else None,
             origin=origin,
+            markup=markup,
         )
 
     def document_info(self) -> DocumentInfo:
@@ -188,7 +194,7 @@ def read_text_file(path: str | Path, *, max_bytes: int | None = None, origin: Or
     except OSError as err:
         raise InputError(f"{shown}: cannot read ({err.strerror or err})") from None
     text = decode_text(data, shown, max_bytes=limit)
-    return SourceText.from_text(text, id=shown, path=shown, origin=origin)
+    return SourceText.from_text(text, id=shown, path=shown, origin=origin, markup=SUFFIX_MARKUP.get(p.suffix.lower()))
 
 
 # --- titles and dates ----------------------------------------------------------------------------------------------
@@ -268,7 +274,8 @@ def detect_format(path: Path, fmt: InputFormat | str = InputFormat.auto) -> Inpu
 
 
 def iter_folder(folder: Path) -> Iterator[Path]:
-    """Text files (``*.txt``, ``*.md``) below ``folder``, recursively, sorted, hidden entries skipped."""
+    """Text files (``*.txt``, ``*.md``, ``*.markdown``, ``*.html``, ``*.htm``) below ``folder``, recursively, sorted,
+    hidden entries skipped."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
@@ -431,7 +438,7 @@ def check_paths(paths: Sequence[str | Path], *, fmt: InputFormat | str = InputFo
             raise InputError(f"{given}: no such file or directory")
         if p.is_dir():
             if next(iter_folder(p), None) is None:
-                raise InputError(f"{given}: directory has no text files (*.txt, *.md)")
+                raise InputError(f"{given}: directory has no text files (*.txt, *.md, *.html)")
             continue
         kind = detect_format(p, fmt)
         if kind is InputFormat.text:
@@ -475,7 +482,7 @@ def iter_sources(
                         raise
                     on_error(err)
             if not found:
-                raise InputError(f"{given}: directory has no text files (*.txt, *.md)")
+                raise InputError(f"{given}: directory has no text files (*.txt, *.md, *.html)")
             continue
         if not p.exists():
             raise InputError(f"{given}: no such file or directory")

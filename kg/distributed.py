@@ -42,25 +42,29 @@ def worker_pipeline(model: str | None) -> Any:
 
 
 def extract_partition(
-    texts: list[str], model: str | None = None, dates: list[str | None] | None = None
+    texts: list[str], model: str | None = None, dates: list[str | None] | None = None,
+    markups: list[str | None] | None = None,
 ) -> tuple[str, list[Facts | str]]:
     """Run on a worker: the extractor version and, per text in order, its facts or an error message. ``dates``
-    (parallel to ``texts``) are the article dates that resolve relative periods."""
+    (parallel to ``texts``) are the article dates that resolve relative periods, ``markups`` how each text is
+    written (``None``: from its content)."""
     from kg.ingest import extractor_module
 
     ex = extractor_module()
     nlp = worker_pipeline(model)
     version = ex.extractor_version(nlp)
     days = dates if dates and any(dates) else None
+    kinds = markups or [None] * len(texts)
     try:
         if days is None:
-            return version, list(ex.extract_many(texts, nlp=nlp))
-        return version, list(ex.extract_many(texts, dates=days, nlp=nlp))
+            return version, list(ex.extract_many(texts, nlp=nlp, markups=kinds))
+        return version, list(ex.extract_many(texts, dates=days, nlp=nlp, markups=kinds))
     except Exception:  # isolate the document that fails, keep the others
         out: list[Facts | str] = []
         for i, text in enumerate(texts):
             try:
-                out.append(ex.extract(text, nlp=nlp) if days is None else ex.extract(text, date=days[i], nlp=nlp))
+                out.append(ex.extract(text, nlp=nlp, markup=kinds[i] or "auto") if days is None
+                           else ex.extract(text, date=days[i], nlp=nlp, markup=kinds[i] or "auto"))
             except Exception as err:
                 out.append(f"{err.__class__.__name__}: {err}")
         return version, out
@@ -128,7 +132,8 @@ def ingest_dask(
                 if part is None:
                     return None
                 fut = client.submit(extract_partition, [src.text for src, _, _ in part], model,
-                                    [src.date for src, _, _ in part], pure=False)
+                                    [src.date for src, _, _ in part], [src.markup for src, _, _ in part],
+                                    pure=False)
                 futures[fut] = part
                 return fut
 

@@ -223,15 +223,16 @@ def _init_worker(model: str | None, extractor: str) -> None:
     _WORKER["extractor"] = extractor
 
 
-def _extract_chunk(items: list[tuple[str, str | None, DocumentInfo, str]]) -> list[DocumentNQuads]:
-    """In a worker: extraction and RDF mapping of ``(text, date, document, ingestion time)`` items, in order."""
+def _extract_chunk(items: list[tuple[str, str | None, DocumentInfo, str, str | None]]) -> list[DocumentNQuads]:
+    """In a worker: extraction and RDF mapping of ``(text, date, document, ingestion time, markup)`` items, in
+    order."""
     from kg.rdf import facts_to_nquads
 
     ex = extractor_module()
-    facts = ex.extract_many([text for text, _, _, _ in items], dates=[date for _, date, _, _ in items],
+    facts = ex.extract_many([it[0] for it in items], dates=[it[1] for it in items], markups=[it[4] for it in items],
                             nlp=_WORKER["nlp"], batch_size=max(1, len(items)))
-    return [facts_to_nquads(f, doc, ingested_at=when, extractor=_WORKER["extractor"])
-            for f, (_, _, doc, when) in zip(facts, items, strict=True)]
+    return [facts_to_nquads(f, it[2], ingested_at=it[3], extractor=_WORKER["extractor"])
+            for f, it in zip(facts, items, strict=True)]
 
 
 def _pool_context() -> Any:
@@ -246,9 +247,9 @@ def _in_workers(planned: Iterable[_Planned], *, nlp: Any, model: str | None, wri
     """Extract and map ``planned`` in ``workers`` processes; results in input order, a bounded number in flight."""
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    def items(part: list[_Planned]) -> list[tuple[str, str | None, DocumentInfo, str]]:
-        return [(p.source.text, p.source.date, p.source.document_info(), p.previous or writer.ingested_at)
-                for p in part]
+    def items(part: list[_Planned]) -> list[tuple[str, str | None, DocumentInfo, str, str | None]]:
+        return [(p.source.text, p.source.date, p.source.document_info(), p.previous or writer.ingested_at,
+                 p.source.markup) for p in part]
 
     _WORKER["nlp"] = nlp  # what a forked worker starts with
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_init_worker,
@@ -289,7 +290,11 @@ def _in_process(planned: Iterable[_Planned], *, nlp: Any, writer: StoreWriter) -
         while pending:  # extract_many reads one date right after each text: the article date of the newest source
             yield pending[-1].source.date
 
-    for facts in ex.extract_many(texts(), dates=dates(), nlp=nlp, batch_size=16):
+    def markups() -> Iterator[str | None]:
+        while pending:  # read in step with the texts, like the dates
+            yield pending[-1].source.markup
+
+    for facts in ex.extract_many(texts(), dates=dates(), markups=markups(), nlp=nlp, batch_size=16):
         p = pending.popleft()
         yield p, writer.to_nquads(p.source, facts, previous=p.previous)
 

@@ -27,6 +27,16 @@ class InFormat(StrEnum):
     csv = "csv"
 
 
+class MarkupFormat(StrEnum):
+    """How a document is written; ``auto``: from the file suffix (.md, .html), else from its content."""
+
+    auto = "auto"
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    wire = "wire"
+
+
 class FactsFormat(StrEnum):
     json = "json"
     turtle = "turtle"
@@ -77,7 +87,8 @@ def ingest_cmd(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Text files, folders (*.txt, *.md, recursively), "
                                                 "or JSONL/CSV corpora (one article per record).")],
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Extraction processes (spaCy n_process).")] = 1,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Extraction processes (forked workers, "
+                                         "each running the whole extractor).")] = 1,
     model: Annotated[str | None, typer.Option("--model", help="spaCy pipeline to use (default: en_core_web_sm).")
                      ] = None,
     fmt: Annotated[InFormat, typer.Option("--format", help="How to read files (auto: from the extension).")
@@ -96,6 +107,9 @@ def ingest_cmd(
                                              help="Article date of documents that give none (plain files; "
                                                   "corpus records keep their own): resolves relative periods.")
                     ] = None,
+    input_format: Annotated[MarkupFormat, typer.Option("--input-format", help="How documents are written "
+                                                       "(auto: .md/.html by suffix, else by content).")
+                            ] = MarkupFormat.auto,
 ) -> None:
     """Extract facts from documents and store each in its own named graph.
 
@@ -103,6 +117,8 @@ def ingest_cmd(
     replace their graph when already ingested. Folders and JSONL/CSV corpora are streamed; documents already in
     the store (same content hash) are skipped unless --force, and a bad document or record is reported and left out.
     """
+    from dataclasses import replace
+
     from kg.corpus import Origin, check_paths, estimate_count, iter_sources
     from kg.ingest import ErrorLog, ingest, with_default_date
 
@@ -113,6 +129,8 @@ def ingest_cmd(
                            date_field=date_field, on_error=log)
     if day is not None:
         sources = with_default_date(sources, day)
+    if input_format is not MarkupFormat.auto:
+        sources = (replace(s, markup=input_format.value) for s in sources)
     skip = False if force else (lambda s: s.origin is not Origin.file)
     many = len(paths) > 3 or any(p.is_dir() or p.suffix.lower() in (".jsonl", ".ndjson", ".csv") for p in paths)
     show = many and not settings(ctx).quiet and sys.stderr.isatty()
@@ -198,8 +216,14 @@ def extract_cmd(
     evidence: Annotated[bool, typer.Option(help="Include evidence (spans, sentences, rules) in the JSON.")] = True,
     date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD",
                                              help="Article date: resolves relative periods ('next year').")] = None,
+    input_format: Annotated[MarkupFormat, typer.Option("--input-format", help="How the text is written "
+                                                       "(auto: .md/.html by suffix, else by content).")
+                            ] = MarkupFormat.auto,
 ) -> None:
-    """Print the facts found in one text (no store): JSON in the facts format, or Turtle."""
+    """Print the facts found in one text (no store): JSON in the facts format, or Turtle.
+
+    Markdown, HTML and wire copy are normalised first; evidence offsets point into the text as given.
+    """
     import json
     from dataclasses import replace
 
@@ -214,7 +238,8 @@ def extract_cmd(
     if day is not None:
         src = replace(src, date=day)
     nlp = load_pipeline(model)
-    facts = extract(src.text, date=src.date, nlp=nlp)
+    markup = input_format.value if input_format is not MarkupFormat.auto else (src.markup or "auto")
+    facts = extract(src.text, date=src.date, nlp=nlp, markup=markup)
     version = facts.extractor or extractor_version(nlp)
     facts = replace(facts, extractor=version, document=src.document_info())
     out = _stdout_text()

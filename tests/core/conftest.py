@@ -31,7 +31,8 @@ def _ev(text: str, start: int, end: int, rule: str) -> Evidence:
                     confidence=0.9)
 
 
-def fake_extract(text: str, *, nlp: object = None, model: str | None = None, date: object = None) -> Facts:
+def fake_extract(text: str, *, nlp: object = None, model: str | None = None, date: object = None,
+                 markup: str = "auto") -> Facts:
     orgs: dict[str, list[Evidence]] = {}
     for m in _ORG.finditer(text):
         orgs.setdefault(m.group(0), []).append(_ev(text, m.start(), m.end(), "fake.org"))
@@ -50,6 +51,7 @@ def fake_extract(text: str, *, nlp: object = None, model: str | None = None, dat
 def fake_module() -> types.ModuleType:
     mod = types.ModuleType("kg.extract")
     mod.calls = []  # type: ignore[attr-defined]
+    mod.markups = []  # type: ignore[attr-defined]
 
     def load_pipeline(model: str | None = None) -> str:
         if model == "missing":
@@ -57,9 +59,12 @@ def fake_module() -> types.ModuleType:
         return "fake-nlp"
 
     def extract_many(texts: Iterable[str], *, nlp: object = None, model: str | None = None, n_process: int = 1,
-                     batch_size: int = 16, dates: Iterable[object] | None = None) -> Iterator[Facts]:
+                     batch_size: int = 16, dates: Iterable[object] | None = None,
+                     markups: Iterable[str | None] | None = None) -> Iterator[Facts]:
+        kinds = iter(markups) if markups is not None else None
         for t in texts:
             mod.calls.append(t)  # type: ignore[attr-defined]
+            mod.markups.append(next(kinds, None) if kinds is not None else None)  # type: ignore[attr-defined]
             yield fake_extract(t)
 
     mod.load_pipeline = load_pipeline  # type: ignore[attr-defined]

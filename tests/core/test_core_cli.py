@@ -324,3 +324,26 @@ def test_no_store_is_not_created_by_remove_or_update(runner: CliRunner, tmp_path
     assert_one_line_error(kg(runner, tmp_path / "none", "remove", "0" * 64), 3)
     assert_one_line_error(kg(runner, tmp_path / "none", "query", "--allow-update", "--sparql", "CLEAR ALL"), 3)
     assert not (tmp_path / "none").exists()
+
+
+def test_markup_comes_from_the_suffix_or_input_format(runner: CliRunner, tmp_path: Path,
+                                                      fake_extractor: types.ModuleType) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.html").write_text("<p>Harbor Corp said so.</p>", encoding="utf-8")
+    (folder / "b.md").write_text("# Zephyr Corp\n\nZephyr Corp said so.", encoding="utf-8")
+    (folder / "c.txt").write_text("Kestrel Labs said so.", encoding="utf-8")
+    res = kg(runner, tmp_path / "s1", "ingest", str(folder))
+    assert res.exit_code == 0, res.stderr
+    assert fake_extractor.markups == ["html", "markdown", None]  # .txt: decided from the content
+    fake_extractor.markups.clear()
+    res = kg(runner, tmp_path / "s2", "ingest", str(folder), "--input-format", "wire")
+    assert res.exit_code == 0, res.stderr
+    assert fake_extractor.markups == ["wire", "wire", "wire"]
+
+
+def test_bad_input_format_is_a_usage_error(runner: CliRunner, tmp_path: Path, articles: dict[str, Path],
+                                           fake_extractor: types.ModuleType) -> None:
+    res = kg(runner, tmp_path / "s", "ingest", str(articles["a"]), "--input-format", "pdf")
+    assert res.exit_code == 2
+    assert "pdf" in res.output

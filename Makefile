@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kg-installed
 
-.PHONY: demo test bench lint setup browser clean
+.PHONY: demo test bench lint setup browser clean train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: $(STAMP) browser
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Rebuild the shipped weights (kg/extract/weights) from data/gold and ../shared/corpora (fixed seed, ~20 min).
+train: $(STAMP)
+	$(BIN)/python -m kg.extract.train
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg tests bench

@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmpdir:
         tmp = Path(tmpdir)
         jobs = {
-            "extraction": lambda: [bench_extraction(args.extract_docs, args.repeat)],
+            "extraction": lambda: [r for r in (bench_extraction(args.extract_docs, args.repeat),
+                                               bench_extraction(args.extract_docs, args.repeat, real=True)) if r],
             "workers": lambda: [bench_workers(args.worker_docs, tmp)],
             "ingest": lambda: [bench_ingest_facts(args.ingest_docs, tmp, args.repeat)],
             "queries": lambda: _queries(args, tmp, extra),

@@ -235,6 +235,70 @@ def score_document(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]
     return out
 
 
+def _confidence(rec: dict[str, Any]) -> float | None:
+    """A predicted record's confidence: the lowest of its evidence confidences (an investment is as sure as the
+    less sure of its amount and its investor)."""
+    vals = [float(e["confidence"]) for e in rec.get("evidence") or [] if isinstance(e, dict) and "confidence" in e]
+    return min(vals) if vals else None
+
+
+def confidence_outcomes(gold: dict[str, Any], pred: dict[str, Any]) -> list[tuple[float, int]]:
+    """(confidence, 1 if right else 0) for every predicted organization, model, programme, subsidiary edge and
+    investment of one document that carries a confidence; records the gold calls optional are left out."""
+    reg = _Registry(gold)
+    res = _resolver(reg, pred)
+    gres = _resolver(reg, gold)
+    optional = gold.get("optional") or {}
+    out: list[tuple[float, int]] = []
+    for kind in _ENTITY_KINDS:
+        gold_ids = {reg.resolve(_forms(e)) for e in gold.get(kind, [])}
+        for e in pred.get(kind, []) or []:
+            c = _confidence(e)
+            gid = reg.resolve([f for f in _forms(e) if f])
+            if c is None or gid in reg.optional:
+                continue
+            out.append((c, int(gid is not None and gid in gold_ids)))
+    gold_edges = {(gres(e["child"]), gres(e["parent"])) for e in gold.get("subsidiaries", [])}
+    optional_edges = {(gres(e["child"]), gres(e["parent"])) for e in optional.get("subsidiaries") or []}
+    for e in pred.get("subsidiaries", []) or []:
+        c = _confidence(e)
+        key = (res(e.get("child")), res(e.get("parent")))
+        if c is None or (key in optional_edges and key not in gold_edges):
+            continue
+        out.append((c, int(key in gold_edges)))
+    for p in pred.get("investments", []) or []:
+        c = _confidence(p)
+        if c is None:
+            continue
+        hit = any(gres(g["investor"]) == res(p.get("investor")) and _close(g.get("amount"), p.get("amount"))
+                  and (g.get("currency") or "").upper() == (p.get("currency") or "").upper()
+                  for g in gold.get("investments", []))
+        opt = any(gres(g["investor"]) == res(p.get("investor")) and (g.get("amount") is None or _close(
+            g.get("amount"), p.get("amount"))) for g in optional.get("investments") or [])
+        if hit or not opt:
+            out.append((c, int(hit)))
+    return out
+
+
+def reliability(pairs: list[tuple[float, int]], bins: int = 10) -> dict[str, Any]:
+    """Expected calibration error and the reliability table: per confidence bin, the number of facts, their mean
+    confidence and the share that is right."""
+    table = []
+    ece = 0.0
+    n = len(pairs)
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        sel = [(p, y) for p, y in pairs if lo <= p < hi or (b == bins - 1 and p == 1.0)]
+        if not sel:
+            continue
+        conf = sum(p for p, _ in sel) / len(sel)
+        acc = sum(y for _, y in sel) / len(sel)
+        ece += len(sel) / n * abs(conf - acc)
+        table.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": len(sel), "confidence": round(conf, 3),
+                      "observed": round(acc, 3)})
+    return {"ece": round(ece, 4), "n": n, "table": table}
+
+
 def aggregate(per_doc: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Totals over documents (summed counts, then P/R/F1), with ``micro`` over the five kinds, as in score.py."""
     docs = list(per_doc)
@@ -259,13 +323,17 @@ def evaluate(docs: list[GoldDoc], predict: Callable[[GoldDoc], dict[str, Any]]) 
     """
     per: dict[str, dict[str, Any]] = {}
     families: dict[str, list[dict[str, Any]]] = {}
+    outcomes: list[tuple[float, int]] = []
     for doc in docs:
-        scored = score_document(doc.gold, predict(doc))
+        facts = predict(doc)
+        scored = score_document(doc.gold, facts)
+        outcomes.extend(confidence_outcomes(doc.gold, facts))
         per[doc.name] = scored
         families.setdefault(doc.kind, []).append(scored)
     return {
         "total": aggregate(per.values()),
         "by_corpus": {k: aggregate(v) for k, v in sorted(families.items())} if len(families) > 1 else {},
+        "calibration": reliability(outcomes),
         "documents": per,
     }
 
@@ -308,6 +376,13 @@ def render_text(report: dict[str, Any], *, verbose: bool = False) -> str:
                      f"(orgs P {sub['organizations']['p']:.3f} F1 {sub['organizations']['f1']:.3f}, "
                      f"subsidiaries F1 {sub['subsidiaries']['f1']:.3f}, investments F1 {sub['investments']['f1']:.3f}, "
                      f"model attributes {sub['model_attributes']['hits']}/{sub['model_attributes']['total']})")
+    cal = report.get("calibration")
+    if cal and cal["n"]:
+        lines.append(f"calibration of fact confidences: ECE {cal['ece']:.3f} over {cal['n']} facts")
+        if verbose:
+            for row in cal["table"]:
+                lines.append(f"  {row['bin']}: {row['n']:>4} facts, mean confidence {row['confidence']:.2f}, "
+                             f"right {row['observed']:.2f}")
     lines.append(f"micro F1 {agg['micro']['f1']:.3f}")
     return "\n".join(lines) + "\n"
 

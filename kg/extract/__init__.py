@@ -42,7 +42,8 @@ def extractor_version(nlp: spacy.language.Language) -> str:
 
     meta = nlp.meta
     trained = load_decisions().manifest.get("trained_at", "none")
-    return f"kg {__version__} / {meta.get('lang', 'en')}_{meta.get('name', '?')} {meta.get('version', '?')} / weights {trained}"
+    pipeline = f"{meta.get('lang', 'en')}_{meta.get('name', '?')} {meta.get('version', '?')}"
+    return f"kg {__version__} / {pipeline} / weights {trained}"
 
 
 def _normalise(text: str, markup: Markup | str, nlp) -> Normalised:

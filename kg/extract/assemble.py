@@ -102,7 +102,8 @@ def entities(r: Reading, dec: Decisions) -> list[Entity]:
 
 def _initials(name: str) -> str:
     lex = lexicon()
-    words = [w for w in re.findall(r"[A-Za-z][\w'&.-]*", name) if w.lower() not in ("of", "and", "the", "for", "&", "de")]
+    words = [w for w in re.findall(r"[A-Za-z][\w'&.-]*", name)
+             if w.lower() not in ("of", "and", "the", "for", "&", "de")]
     while words and words[-1].lower().strip(".") in lex.legal_suffixes:
         words.pop()
     return "".join(w[0].upper() for w in words)
@@ -293,6 +294,8 @@ def _subsidiaries(ctx: _Ctx, names: dict[int, str], pairs: list[Pair]) -> list[S
         chosen[child] = p
     out = []
     for child, p in chosen.items():
+        if org_key(names[child]) == org_key(names[p.b]):
+            continue  # two entities the text names alike are never parent and child
         m = _UNIT_WORD.search(_sentence_text(r, p.sent))
         relation = m.group(1).lower().replace("-", " ") if m else "owned"
         ev = (ctx.evidence(min(p.a_span[0], p.b_span[0]), max(p.a_span[1], p.b_span[1]), p.sent,
@@ -317,9 +320,12 @@ def _models(ctx: _Ctx, names: dict[int, str], models: list[Entity], pairs: dict[
     based: dict[int, Pair] = {}
     for p in pairs.get("based_on", []):
         p.prob = base_model.prob(p.features)
+        boost, rule = rule_boost(ctx.dec, "based_on", p)
+        if rule:
+            p.prob, p.via = max(p.prob, boost), "rule:based_on." + rule
         if _NEGATED_BETWEEN.search(_between_text(r, p)):
             continue
-        if p.prob >= base_model.threshold and (p.a not in based or p.prob > based[p.a].prob):
+        if (rule or p.prob >= base_model.threshold) and (p.a not in based or p.prob > based[p.a].prob):
             based[p.a] = p
     sizes = _parameters(r, models)
     out = []
@@ -331,7 +337,7 @@ def _models(ctx: _Ctx, names: dict[int, str], models: list[Entity], pairs: dict[
             ev.append(ctx.evidence(*dev.a_span, dev.sent, dev.via or "model:developer", dev.prob))
         base = based.get(e.id)
         if base is not None:
-            ev.append(ctx.evidence(*base.b_span, base.sent, "model:based_on", base.prob))
+            ev.append(ctx.evidence(*base.b_span, base.sent, base.via or "model:based_on", base.prob))
         info = sizes.get(e.id, {})
         if info.get("evidence"):
             ev.append(ctx.evidence(*info["evidence"], "grammar:parameters", 0.8))
@@ -360,6 +366,15 @@ def _name_size(forms: list[str]) -> int | None:
         if m and not f[: m.start(1)].lower().endswith("x"):
             return round(float(m.group(1)) * (1e9 if m.group(2) == "B" else 1e6))
     return None
+
+
+_UP_TO = re.compile(r"\b(?:up to|as (?:large|big) as|at most)\s+$", re.I)
+
+
+def _family_member(family: str, member: str) -> bool:
+    """'gpt-oss-20b' is a sized member of 'gpt-oss'; 'Llama 3 8B' of 'Llama 3'."""
+    f, m = family.lower(), member.lower()
+    return m.startswith(f) and bool(re.fullmatch(r"[\s-]\d+(?:\.\d+)?[bm](?:[\s-].*)?", m[len(f):]))
 
 
 def _parameters(r: Reading, models: list[Entity]) -> dict[int, dict[str, Any]]:
@@ -400,8 +415,11 @@ def _parameters(r: Reading, models: list[Entity]) -> dict[int, dict[str, Any]]:
                 continue
             eid = cands[0][3]
             info = found.setdefault(eid, {})
+            up_to = bool(_UP_TO.search(sent.text[max(0, g.start - 16):g.start]))
             if g.role == "active":
                 info.setdefault("active", g.values[0])
+            elif up_to and g.kind == "one":
+                info.setdefault("max", g.values[0])  # 'up to 405B': the largest of several sizes
             elif g.kind == "range":
                 info.setdefault("min", g.values[0])
                 info.setdefault("max", g.values[-1])
@@ -412,6 +430,14 @@ def _parameters(r: Reading, models: list[Entity]) -> dict[int, dict[str, Any]]:
             span = doc.char_span(a, z, alignment_mode="expand")
             if span is not None:
                 info.setdefault("evidence", (span.start, span.end, si))
+    # a family named with its sized members ('gpt-oss', 'gpt-oss-20b', 'gpt-oss-120b'): the members' sizes
+    for e in models:
+        if any(k in found.get(e.id, {}) for k in ("parameters", "sizes", "min", "max")) or sized[e.id] is not None:
+            continue
+        members = {sized[o.id] for o in models if o.id != e.id and sized[o.id] is not None
+                   and any(_family_member(f, g) for f in e.forms for g in o.forms)}
+        if len(members) >= 2:
+            found.setdefault(e.id, {})["sizes"] = tuple(sorted(members))
     for e in models:
         info = found.setdefault(e.id, {})
         for f in e.forms:

@@ -231,8 +231,7 @@ def find_mentions(r: Reading) -> list[Mention]:
         span = doc[ts:te]
         text = span.text
         end_char = span.end_char
-        if text.endswith(".") and not re.search(r"\b(?:Inc|Corp|Co|Ltd|Bhd|Pte|plc|Cos|Bros|Jr|St|U\.S|N\.V|S\.A|A\.G)\.$",
-                                                text) and not re.fullmatch(r"(?:[A-Z]\.)+", text):
+        if text.endswith(".") and not _ABBREV_END.search(text) and not re.fullmatch(r"(?:[A-Z]\.)+", text):
             text, end_char = text[:-1], end_char - 1  # a sentence's full stop glued to the last word
         if not re.search(r"[A-Za-z]", text) or len(text) > 80 or "\n" in text:
             return
@@ -255,7 +254,7 @@ def find_mentions(r: Reading) -> list[Mention]:
         if ent.label_ in NAME_LABELS:
             add(ent.start, ent.end, f"ner:{ent.label_}", ent.label_)
     legal = lex.legal_suffixes
-    for si, sent in enumerate(r.sents):
+    for sent in r.sents:
         stext = sent.text
         base = sent.start_char
         for pattern, source in ((lex.model_re, "shape:model"), (lex.program_re, "shape:program"),
@@ -438,7 +437,8 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
     longer = r.prefix_index.get(n.key, ())
     if longer:
         f["prefix_of_longer_name"] = 1.0
-        if any(r.names[k].mentions[0].ner == "MODEL" or "shape:model" in r.names[k].mentions[0].sources for k in longer):
+        if any(r.names[k].mentions[0].ner == "MODEL" or "shape:model" in r.names[k].mentions[0].sources
+               for k in longer):
             f["prefix_of_model_name"] = 1.0
     for label, c in ner_counts.items():
         f[f"ner={label}"] = 1.0
@@ -619,7 +619,8 @@ def money_features(r: Reading, money: Money, span: tuple[int, int]) -> dict[str,
     if money.currency != "USD":
         f["cur_not_usd"] = 1.0
     mag = money.amount
-    f[f"mag={'<1k' if mag < 1e3 else '<1m' if mag < 1e6 else '<100m' if mag < 1e8 else '<10b' if mag < 1e10 else 'big'}"] = 1.0
+    band = '<1k' if mag < 1e3 else '<1m' if mag < 1e6 else '<100m' if mag < 1e8 else '<10b' if mag < 1e10 else 'big'
+    f[f"mag={band}"] = 1.0
     if money.qualifier:
         f[f"qual={money.qualifier}"] = 1.0
     left = [t.lower_ for t in doc[max(sent.start, span[0] - 5):span[0]]]
@@ -759,7 +760,8 @@ def _prefix_of(short: str, long: str) -> bool:
 
 
 _UNIT_NOUN_RE = r"(?:unit|units|subsidiary|subsidiaries|division|divisions|arm|offshoot|business|operation|affiliate)"
-_APPOS_UNIT_OF = re.compile(rf"^\s*,\s*(?:a|an|the|its)?\s*(?:[\w.&'-]+\s+){{0,4}}{_UNIT_NOUN_RE}\s+of\s*(?:the\s+)?$", re.I)
+_APPOS_UNIT_OF = re.compile(
+    rf"^\s*,\s*(?:a|an|the|its)?\s*(?:[\w.&'-]+\s+){{0,4}}{_UNIT_NOUN_RE}\s+of\s*(?:the\s+)?$", re.I)
 _OWNED_BY = re.compile(r"^\s*,?\s*(?:(?:a|an)\s+)?(?:(?P<pct>\d+(?:\.\d+)?)\s*(?:pct|%|percent|per cent)[- ]?)?"
                        r"(?:(?P<how>wholly|majority|fully|jointly)[- ]?)?owned\s+(?:subsidiary\s+)?(?:unit\s+)?by\s*$",
                        re.I)
@@ -792,8 +794,9 @@ def subsidiary_rules(r: Reading, sa: tuple[int, int], sb: tuple[int, int]) -> se
     va, role_a = clause_role(ca)
     vb, role_b = clause_role(cb)
     mods_a = _modality(va)
-    pending_a = any(x.startswith("aux=") and x[4:] in ("will", "would", "may", "might", "could", "shall", "should")
-                    for x in mods_a) or any(x.startswith("gov=") and x[4:] in _NOT_YET for x in mods_a) or "neg" in mods_a
+    pending_a = (any(x.startswith("aux=") and x[4:] in ("will", "would", "may", "might", "could", "shall", "should")
+                     for x in mods_a) or any(x.startswith("gov=") and x[4:] in _NOT_YET for x in mods_a)
+                 or "neg" in mods_a)
     sold = va.lemma_.lower() in _SALE_LEMMAS and "tense=Past" in mods_a and not pending_a
     if possessed and (unit_after or unit_before) and not sold:
         out.add("possessive_unit")
@@ -804,8 +807,22 @@ def subsidiary_rules(r: Reading, sa: tuple[int, int], sb: tuple[int, int]) -> se
         out.add("owned_by")
     if sb[1] <= sa[0] and _UNIT_THEN_NAME.match(between_ba):
         out.add("parent_unit_named")
+    # 'GM's Opel and Saab': the second name of a possessed list is possessed too
+    head = doc[sa[0]:sa[1]].root
+    if head.dep_ == "conj":
+        first = head.head
+        while first.dep_ == "conj" and first.head.i != first.i:
+            first = first.head
+        left = first.left_edge.i
+        if left >= 2 and doc[left - 1].tag_ == "POS" and sb[0] <= left - 2 < sb[1]:
+            out.add("possessed_list")
     if sold:
         out.add("completed_sale_of_child")
+    if va.i == vb.i and role_b == "nsubj" and role_a == "dobj" and va.lemma_.lower() in ("own", "control") \
+            and "neg" not in mods_a:
+        obj = next((c for c in va.children if c.dep_ == "dobj"), None)
+        if obj is None or not ({t.lower_ for t in obj.subtree} & _PARTIAL):
+            out.add("owns")
     if va.i == vb.i and role_b == "nsubj" and not pending_a and "tense=Past" in mods_a:
         lemma = va.lemma_.lower()
         obj = next((c for c in va.children if c.dep_ == "dobj"), None)
@@ -850,8 +867,9 @@ def subsidiary_pairs(r: Reading, ents: list[Entity]) -> list[Pair]:
     return out
 
 
-_MONEY_VERBS_PAY = frozenset({"buy", "acquire", "purchase", "pay", "invest", "spend", "offer", "bid", "inject", "commit",
-                              "take", "fund", "contribute", "agree", "raise"})
+_ABBREV_END = re.compile(r"\b(?:Inc|Corp|Co|Ltd|Bhd|Pte|plc|Cos|Bros|Jr|St|U\.S|N\.V|S\.A|A\.G)\.$")
+_MONEY_VERBS_PAY = frozenset({"buy", "acquire", "purchase", "pay", "invest", "spend", "offer", "bid", "inject",
+                              "commit", "take", "fund", "contribute", "agree", "raise"})
 _MONEY_VERBS_SELL = frozenset({"sell", "divest", "dispose", "transfer"})
 
 
@@ -1004,9 +1022,11 @@ def developer_rules(r: Reading, orgs: list[Entity], models: list[Entity]) -> dic
             for x in o.forms:
                 for y in m.forms:
                     xl, yl = x.lower(), y.lower()
-                    if len(xl) > 1 and (yl.startswith(xl + " ") or yl.startswith(xl + "-")) and len(yl) > len(xl) + 1:
+                    if len(xl) > 1 and yl.startswith(xl + " ") and len(yl) > len(xl) + 1:
                         out.setdefault((o.id, m.id), set()).add("brand_prefix")
-        for ts, te, si in m.spans:
+                    elif len(xl) > 1 and yl.startswith(xl + "-") and len(yl) > len(xl) + 1:
+                        out.setdefault((o.id, m.id), set()).add("brand_prefix_fused")
+        for ts, _te, _si in m.spans:
             if ts >= 2 and doc[ts - 1].tag_ == "POS" and (ts - 2) in org_at:
                 out.setdefault((org_at[ts - 2].id, m.id), set()).add("possessive")
             root = doc[ts:te].root
@@ -1038,6 +1058,12 @@ def developer_rules(r: Reading, orgs: list[Entity], models: list[Entity]) -> dic
     return out
 
 
+_BASED_ON = re.compile(r"\b(?:based on|based upon|built on(?: top of)?|built upon|fine-?tuned (?:from|on)|"
+                       r"finetuned (?:from|on)|distilled (?:from|on)|derived from|trained from|"
+                       r"initiali[sz]ed (?:from|with)|a (?:new )?version of|a variant of|variant of|an upgrade of|"
+                       r"successor to|derivative of|on top of)\b", re.I)
+
+
 def model_pairs(r: Reading, ents: list[Entity]) -> list[Pair]:
     """(model, base model) candidates: ordered pairs of distinct models in one sentence."""
     out = []
@@ -1048,6 +1074,12 @@ def model_pairs(r: Reading, ents: list[Entity]) -> list[Pair]:
                     f = pair_features(r, sa, sb)
                     if any(_prefix_of(y, x) for x in ea.forms for y in eb.forms):
                         f["child_name_extends_parent"] = 1.0
+                    if sa[1] <= sb[0]:
+                        between = r.doc[sa[1]:sb[0]].text
+                        m = _BASED_ON.search(between)
+                        others = [s for _, s, _ in items if sa[1] <= s[0] and s[1] <= sb[0]]
+                        if m and not others and len(between) < 120:
+                            f[f"rule=based_on_{'near' if len(between) < 40 else 'far'}"] = 1.0
                     out.append(Pair("based_on", ea.id, eb.id, sa, sb, si, f))
     return out
 

@@ -102,7 +102,8 @@ class Decisions:
         return self.models.get(name) or _Null()
 
     def to_json(self) -> str:
-        return json.dumps({"manifest": self.manifest, "models": {k: m.to_dict() for k, m in sorted(self.models.items())}},
+        models = {k: m.to_dict() for k, m in sorted(self.models.items())}
+        return json.dumps({"manifest": self.manifest, "models": models},
                           indent=None, separators=(",", ":"), sort_keys=False) + "\n"
 
     @classmethod

@@ -254,7 +254,11 @@ def _normalise_text(text: str) -> Normalised:
 
 # ---- HTML ---------------------------------------------------------------------------------------------------------
 
-_BLOCK_TAGS = frozenset(["p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article", "header", "footer", "nav", "aside", "blockquote", "figure", "figcaption", "hr", "dl", "dt", "dd", "title", "main", "form", "fieldset", "caption", "picture"])
+_BLOCK_TAGS = frozenset([
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article",
+    "header", "footer", "nav", "aside", "blockquote", "figure", "figcaption", "hr", "dl", "dt", "dd", "title",
+    "main", "form", "fieldset", "caption", "picture",
+])
 _CELL_TAGS = frozenset({"td", "th"})
 _SKIP_TAGS = frozenset({"script", "style", "pre", "head", "svg", "noscript", "template", "code-block"})
 _HTML_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![^>]*>|<\?[^>]*>|</?([A-Za-z][\w:-]*)"
@@ -432,7 +436,8 @@ def _md_inline(b: _Builder, a: int, z: int, region_kind: str | None = None) -> N
 
 def _normalise_markdown(text: str) -> Normalised:
     b = _Builder(text)
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*", text) if m.start() == 0 or text[m.start() - 1] == "\n"]
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*", text)
+             if m.start() == 0 or text[m.start() - 1] == "\n"]
     fence: str | None = None
     html_skip: str | None = None
     in_para = False
@@ -548,7 +553,12 @@ def _md_table_row(b: _Builder, a: int, z: int) -> None:
 # ---- wire copy ----------------------------------------------------------------------------------------------------
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9.&-]{0,9}$")
-_FUNCTION_WORDS = frozenset(["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "from", "with", "as", "into", "over", "under", "after", "before", "up", "down", "out", "off", "vs", "via", "per", "than", "that", "this", "these", "those", "its", "it", "his", "her", "their", "is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "may", "can", "could", "should", "not", "no", "new"])
+_FUNCTION_WORDS = frozenset([
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "from", "with", "as", "into",
+    "over", "under", "after", "before", "up", "down", "out", "off", "vs", "via", "per", "than", "that", "this",
+    "these", "those", "its", "it", "his", "her", "their", "is", "are", "was", "were", "be", "been", "has", "have",
+    "had", "will", "would", "may", "can", "could", "should", "not", "no", "new",
+])
 
 
 def _wire_drops(text: str) -> list[tuple[int, int]]:
@@ -601,7 +611,8 @@ def _normalise_wire(text: str, is_word: Callable[[str], bool] | None) -> Normali
     casing: dict[str, str] = {}
     for form, _n in body_forms.most_common():
         casing.setdefault(form.lower(), form)
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*", text) if m.start() == 0 or text[m.start() - 1] == "\n"]
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*", text)
+             if m.start() == 0 or text[m.start() - 1] == "\n"]
     prev_blank = True
     for idx, (a, z) in enumerate(lines):
         line = text[a:z]
@@ -635,7 +646,8 @@ def _looks_tabular(line: str) -> bool:
     return (bool(re.search(r"\bvs\b", line)) and len(line.strip()) < 70) or bool(re.search(r"\S {3,}\S", line.strip()))
 
 
-def _wire_words(b: _Builder, a: int, z: int, casing: dict[str, str] | None, is_word: Callable[[str], bool] | None) -> None:
+def _wire_words(b: _Builder, a: int, z: int, casing: dict[str, str] | None,
+                is_word: Callable[[str], bool] | None) -> None:
     if casing is None:
         _copy_clean(b, a, z)
         return

@@ -4,7 +4,8 @@
 ``data/train.json`` and one fixed seed:
 
 1. **gold**: the train split (``data/gold/train`` plus ``../shared/eval/real``) and the dev split
-   (``data/gold/dev``), texts read from ``../shared/corpora`` (:mod:`kg.gold`); the blind test split is never read.
+   (``data/gold/dev``), texts read from ``../shared/corpora`` (:mod:`kg.gold`); a blind test split is never read
+   (``data/gold/test1``, scored once, is training data now; ``test2`` is the blind one).
 2. **NER** (spaCy's own training): the stock ``en_core_web_sm`` NER fine-tuned on the normalised train texts, every
    occurrence of a gold organization, model or programme form labelled ``ORG`` / ``MODEL`` / ``PROGRAM``, the stock
    model's other labels (people, places, dates, money...) kept as they were; plus *rehearsal* texts (corpus
@@ -268,7 +269,8 @@ def entity_examples(runs: list[DocRun]) -> tuple[list[dict[str, float]], list[st
     return X, y, doc_of
 
 
-def relation_examples(run: DocRun, ents: list[Entity], pairs: dict[str, list[Pair]]) -> dict[str, list[tuple[dict, int]]]:
+def relation_examples(run: DocRun, ents: list[Entity],
+                      pairs: dict[str, list[Pair]]) -> dict[str, list[tuple[dict, int]]]:
     """Labelled pair examples of one document for every relation model."""
     gold = run.gold.gold
     gi = GoldIndex.of(gold)
@@ -313,7 +315,8 @@ def relation_examples(run: DocRun, ents: list[Entity], pairs: dict[str, list[Pai
         g = positive_money.get(id(p.b))
         if g is None:
             continue
-        out["investor"].append((p.features, int(eid_gold[p.a] is not None and eid_gold[p.a] == gi.gid(g.get("investor")))))
+        hit = eid_gold[p.a] is not None and eid_gold[p.a] == gi.gid(g.get("investor"))
+        out["investor"].append((p.features, int(hit)))
     # developer, based_on
     gmodels = {}
     for m in gold.get("models") or []:
@@ -324,12 +327,14 @@ def relation_examples(run: DocRun, ents: list[Entity], pairs: dict[str, list[Pai
         g = gmodels.get(eid_gold[p.b])
         if g is None:
             continue
-        out["developer"].append((p.features, int(eid_gold[p.a] is not None and gi.gid(g.get("developer")) == eid_gold[p.a])))
+        hit = eid_gold[p.a] is not None and gi.gid(g.get("developer")) == eid_gold[p.a]
+        out["developer"].append((p.features, int(hit)))
     for p in pairs["based_on"]:
         g = gmodels.get(eid_gold[p.a])
         if g is None:
             continue
-        out["based_on"].append((p.features, int(eid_gold[p.b] is not None and gi.gid(g.get("based_on")) == eid_gold[p.b])))
+        hit = eid_gold[p.b] is not None and gi.gid(g.get("based_on")) == eid_gold[p.b]
+        out["based_on"].append((p.features, int(hit)))
     gprogs = {}
     for pr in gold.get("programs") or []:
         gid = gi.lookup([pr.get("name") or "", *(pr.get("aliases") or [])])
@@ -466,7 +471,8 @@ def reliability(pairs: list[tuple[float, int]], bins: int = 10) -> dict[str, Any
         conf = sum(p for p, _ in sel) / len(sel)
         acc = sum(y for _, y in sel) / len(sel)
         ece += len(sel) / n * abs(conf - acc)
-        table.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": len(sel), "confidence": round(conf, 3), "observed": round(acc, 3)})
+        table.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": len(sel), "confidence": round(conf, 3),
+                      "observed": round(acc, 3)})
     return {"ece": round(ece, 4), "n": n, "table": table}
 
 
@@ -516,9 +522,9 @@ def _ner_phase(a, cfg, base_name, seed, train_docs, dev_docs, train_runs, dev_ru
     _split_double_dashes(stock)
     ncfg = cfg["ner"]
     exclude = {str((d.gold.get("source") or {}).get("id")) for d in train_docs + dev_docs}
-    test_dir = REPO / "data" / "gold" / "test"
-    if test_dir.is_dir():  # the blind test's ids are kept out of rehearsal too (its gold is never read)
-        exclude |= {p.name[: -len(".gold.json")] for p in test_dir.glob("*.gold.json")}
+    manifest_path = REPO / "data" / "gold" / "MANIFEST.json"
+    if manifest_path.exists():  # every selected text (the blind tests too) stays out of rehearsal
+        exclude |= {str(x["id"]) for x in json.loads(manifest_path.read_text(encoding="utf-8"))}
     reh = rehearsal_texts(corpora, ncfg["rehearsal_corpora"], int(ncfg["rehearsal_docs"]), exclude, seed)
     reh_norm = [normalise(t).text for t in reh]
 
@@ -754,7 +760,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"threshold {k}: {best[2]} (dev {best[0]:.3f})")
     final = current()
     dev_scores = evaluate_runs(dev_runs, final)
-    log(f"dev micro F1 {dev_scores['micro']['f1']:.3f} (P {dev_scores['micro']['p']:.3f} R {dev_scores['micro']['r']:.3f})")
+    micro = dev_scores["micro"]
+    log(f"dev micro F1 {micro['f1']:.3f} (P {micro['p']:.3f} R {micro['r']:.3f})")
     manifest = {
         "trained_at": dt.date.today().isoformat(),
         "seed": seed,

@@ -102,7 +102,8 @@ def test_gold_points_into_a_corpus_by_id(tmp_path):
     gold_dir = tmp_path / "gold"
     gold_dir.mkdir()
     excerpt = text[:18]
-    src = {"corpus": "mini", "id": "doc-1", "span": [0, 18], "text_sha256": hashlib.sha256(excerpt.encode()).hexdigest()}
+    sha = hashlib.sha256(excerpt.encode()).hexdigest()
+    src = {"corpus": "mini", "id": "doc-1", "span": [0, 18], "text_sha256": sha}
     (gold_dir / "doc-1.gold.json").write_text(json.dumps({"source": src, **GOLD}))
     docs = read_gold_set(gold_dir, corpora=corpora)
     assert [d.name for d in docs] == ["doc-1"] and docs[0].text == excerpt
@@ -114,7 +115,8 @@ def test_gold_refuses_a_changed_text(tmp_path):
     corpora = _corpus(tmp_path, "some text")
     gold_dir = tmp_path / "gold"
     gold_dir.mkdir()
-    (gold_dir / "x.gold.json").write_text(json.dumps({"source": {"corpus": "mini", "id": "doc-1", "text_sha256": "0" * 64}}))
+    src = {"corpus": "mini", "id": "doc-1", "text_sha256": "0" * 64}
+    (gold_dir / "x.gold.json").write_text(json.dumps({"source": src}))
     with pytest.raises(InputError, match="sha256"):
         read_gold_set(gold_dir, corpora=corpora)
     (gold_dir / "x.gold.json").write_text(json.dumps({"source": {"corpus": "mini", "id": "nope"}}))

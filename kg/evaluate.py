@@ -236,9 +236,15 @@ def score_document(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]
 
 
 def _confidence(rec: dict[str, Any]) -> float | None:
-    """A predicted record's confidence: the lowest of its evidence confidences (an investment is as sure as the
-    less sure of its amount and its investor)."""
-    vals = [float(e["confidence"]) for e in rec.get("evidence") or [] if isinstance(e, dict) and "confidence" in e]
+    """A predicted record's confidence that it is right as a record: for an organization, model or programme the
+    confidence of its name decision (evidence ``entity:...``; the evidence of its attributes, such as a developer
+    link, says how sure an attribute is, not the entity); otherwise the lowest of its evidence confidences (an
+    investment is as sure as the less sure of its amount and its investor)."""
+    evs = [e for e in rec.get("evidence") or [] if isinstance(e, dict) and "confidence" in e]
+    own = [float(e["confidence"]) for e in evs if str(e.get("rule", "")).startswith("entity:")]
+    if own:
+        return max(own)
+    vals = [float(e["confidence"]) for e in evs]
     return min(vals) if vals else None
 
 

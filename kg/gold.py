@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,13 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _article_date(value: Any) -> str | None:
+    """The article date the extractor is given: the ISO date a gold ``source.date`` starts with. The shared format
+    lets annotators write notes after it ("2025-02-27 (approx.; ...)"); a value without one gives no date."""
+    m = re.match(r"\s*(\d{4}-\d{2}-\d{2})\b", str(value or ""))
+    return m.group(1) if m else None
+
+
 def read_gold_set(folder: str | Path, *, corpora: str | Path | None = None) -> list[GoldDoc]:
     """Every ``*.gold.json`` of ``folder`` (sorted by name) with its text. Raises :class:`InputError` for a missing
     folder, a folder without gold, unreadable JSON, a text that cannot be found, or a sha256 that does not match."""
@@ -142,7 +150,7 @@ def read_gold_set(folder: str | Path, *, corpora: str | Path | None = None) -> l
         if want and sha256(text) != want:
             raise InputError(f"{f}: the text's sha256 is {sha256(text)[:12]}..., the gold expects {str(want)[:12]}... "
                              "(a different text or corpus version)")
-        out.append(GoldDoc(name, g, text, corpus=src.get("corpus"), date=src.get("date")))
+        out.append(GoldDoc(name, g, text, corpus=src.get("corpus"), date=_article_date(src.get("date"))))
     return out
 
 

@@ -47,7 +47,7 @@ def eval_cmd(
         nlp = load_pipeline(model)
 
         def predict(doc: Any) -> dict[str, Any]:
-            return extract(doc.text, date=doc.date, nlp=nlp).to_dict(evidence=False)
+            return extract(doc.text, date=doc.date, nlp=nlp).to_dict()  # evidence carries the confidences
 
     report = evaluate(docs, predict)
     out = render_json(report) if fmt is ReportFormat.json else render_text(report, verbose=verbose)

@@ -13,7 +13,15 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.errors import InputError
-from kg.evaluate import aggregate, evaluate, predictions_from_folder, render_text, score_document
+from kg.evaluate import (
+    aggregate,
+    confidence_outcomes,
+    evaluate,
+    predictions_from_folder,
+    reliability,
+    render_text,
+    score_document,
+)
 from kg.gold import read_gold_set
 
 GOLD = {
@@ -143,3 +151,27 @@ def test_kg_eval_json_from_saved_predictions(tmp_path):
     report = json.loads(result.output)
     assert report["total"]["organizations"]["tp"] == 2
     assert report["documents"]["a"]["_misses"]["subsidiaries"] == []
+
+
+def _ev(rule, confidence):
+    return {"text": "x", "start": 0, "end": 1, "rule": rule, "confidence": confidence}
+
+
+def test_calibration_reads_an_entitys_own_decision_not_its_attribute_links():
+    """A model found for sure (0.95) whose developer link is unsure (0.15) is a 0.95 model; an edge or an
+    investment is as sure as its least sure evidence."""
+    pred = {"models": [{"name": "Fjord 3", "evidence": [_ev("entity:MODEL", 0.95), _ev("model:developer", 0.15)]}],
+            "subsidiaries": [{"child": "Kestrel Lab", "parent": "Orbis",
+                              "evidence": [_ev("model:subsidiary", 0.6), _ev("rule:x", 0.9)]}]}
+    assert sorted(confidence_outcomes(GOLD, pred)) == [(0.6, 1), (0.95, 1)]
+    table = reliability([(0.95, 1), (0.95, 0), (0.15, 0)])
+    assert table["n"] == 3 and table["ece"] == pytest.approx((2 * 0.45 + 0.15) / 3, abs=1e-4)
+
+
+@pytest.mark.slow
+def test_kg_eval_of_the_extractor_reports_calibration(shared):
+    """Running the extractor (not saved predictions), kg eval sees the evidence confidences."""
+    result = CliRunner().invoke(app, ["eval", str(shared("eval/dev")), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    cal = json.loads(result.output)["calibration"]
+    assert cal["n"] > 0 and 0.0 <= cal["ece"] <= 1.0

@@ -214,7 +214,7 @@ def test_load_pipeline_is_cached(nlp):
     from kg.extract import load_pipeline
 
     assert load_pipeline() is nlp
-    assert {"kg_paragraphs", "kg_hygiene", "kg_entities"} <= set(nlp.pipe_names)
+    assert {"kg_paragraphs", "kg_hygiene", "ner"} <= set(nlp.pipe_names)
 
 
 def test_missing_model_is_a_clear_error():

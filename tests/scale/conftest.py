@@ -51,7 +51,8 @@ def fake_module() -> types.ModuleType:
     mod = types.ModuleType("kg.extract")
 
     def extract_many(texts: Iterable[str], *, nlp: object = None, model: str | None = None, n_process: int = 1,
-                     batch_size: int = 16, dates: Iterable[object] | None = None) -> Iterator[Facts]:
+                     batch_size: int = 16, dates: Iterable[object] | None = None,
+                     markups: Iterable[str | None] | None = None) -> Iterator[Facts]:
         for t in texts:
             yield fake_extract(t)
 

@@ -105,7 +105,11 @@ class StoreStats:
 
     quads: int
     graphs: int
+    #: Complete documents: graphs whose ``a kg:Document`` marker is written (what ``query documents`` lists).
     documents: int
+    #: Document graphs without their marker yet: a batch being written now, or one a crash cut short (the next
+    #: ingest of the same text replaces it).
+    in_progress: int = 0
 
 
 class GraphStore:
@@ -587,10 +591,14 @@ def _syntax_location(err: SyntaxError) -> str:
 
 
 def stats(store: GraphStore) -> StoreStats:
-    """Quad, graph and document counts."""
+    """Quad, graph and document counts. A document counts once its graph holds its ``a kg:Document`` marker (written
+    last, see :meth:`GraphStore.add_nquads`); document graphs without it are counted apart as in progress."""
     graphs = store.named_graphs()
-    docs = sum(1 for g in graphs if "/graph/doc/" in g)
-    return StoreStats(quads=len(store), graphs=len(graphs), documents=docs)
+    marked = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d a kg:Document } }", union=False)
+    complete = {row[0].value for row in marked if isinstance(row[0], ox.NamedNode)}  # type: ignore[union-attr]
+    docs = [g for g in graphs if "/graph/doc/" in g]
+    done = sum(1 for g in docs if g in complete)
+    return StoreStats(quads=len(store), graphs=len(graphs), documents=done, in_progress=len(docs) - done)
 
 
 def default_location() -> str:

@@ -373,12 +373,18 @@ def validate_cmd(ctx: typer.Context) -> None:
 
 
 def stats_cmd(ctx: typer.Context) -> None:
-    """Counts of quads, named graphs and documents in the store."""
+    """Counts of quads, named graphs and documents in the store.
+
+    ``documents`` counts complete documents only (those ``kg query documents`` lists); ``in_progress`` counts
+    document graphs still being written by a running ingest, or left incomplete by one that was stopped (the next
+    ingest of the same text replaces them).
+    """
     from kg.store import stats
 
     with _open(ctx, read_only=True) as store:
         s = stats(store)
-    _stdout_text().write(f"quads\t{s.quads}\ngraphs\t{s.graphs}\ndocuments\t{s.documents}\n")
+    _stdout_text().write(f"quads\t{s.quads}\ngraphs\t{s.graphs}\ndocuments\t{s.documents}\n"
+                         f"in_progress\t{s.in_progress}\n")
 
 
 def remove_cmd(

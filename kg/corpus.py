@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -139,7 +140,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 def decode_text(data: bytes, origin: str, *, max_bytes: int | None = None) -> str:
     """Check raw bytes and decode them as UTF-8 text; raise :class:`InputError` naming ``origin`` when they are not.
 
-    A leading UTF-8 byte order mark is dropped.
+    UTF-8 is the encoding; a text starting with a UTF-16 byte order mark (``FF FE`` little-endian, ``FE FF``
+    big-endian) is decoded as UTF-16 instead. A byte order mark (UTF-8 or UTF-16) is not part of the text: it is
+    dropped, so the text, its sha256 (the document's identity) and every evidence offset (``start``/``end``, counted in
+    characters) are those of the text after the mark: the same article with or without a BOM, or in UTF-16, is the
+    same document with the same offsets. UTF-16 without a BOM is not guessed (it reads as binary: NUL bytes).
 
     >>> decode_text(b"Hello", "x.txt")
     'Hello'
@@ -151,6 +156,8 @@ def decode_text(data: bytes, origin: str, *, max_bytes: int | None = None) -> st
     limit = max_bytes_default() if max_bytes is None else max_bytes
     if len(data) > limit:
         raise InputError(f"{origin}: too large ({len(data):,} bytes; the limit is {limit:,} bytes per document)")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return _decode_utf16(data, origin)
     if not data.strip():
         raise InputError(f"{origin}: empty document (no text)")
     nul = data.find(b"\x00")
@@ -167,6 +174,19 @@ def decode_text(data: bytes, origin: str, *, max_bytes: int | None = None) -> st
     return check_text(text, origin)
 
 
+def _decode_utf16(data: bytes, origin: str) -> str:
+    """Text of UTF-16 bytes that start with a byte order mark (which is dropped)."""
+    codec, order = ("utf-16-le", "little-endian") if data[:2] == b"\xff\xfe" else ("utf-16-be", "big-endian")
+    try:
+        text = data[2:].decode(codec)
+    except UnicodeDecodeError as err:
+        raise InputError(f"{origin}: not UTF-16 text ({order} byte order mark, then {err.reason} at offset "
+                         f"{err.start + 2})") from None
+    if "\x00" in text:
+        raise InputError(f"{origin}: binary file, not text (NUL character at offset {text.index(chr(0))})")
+    return check_text(text, origin)
+
+
 def check_text(text: str, origin: str) -> str:
     """Reject text that is empty or mostly control characters (binary data that happens to decode)."""
     if not text.strip():
@@ -177,12 +197,25 @@ def check_text(text: str, origin: str) -> str:
     return text
 
 
+def missing_reason(path: Path, what: str = "no such file") -> str:
+    """Why ``path`` cannot be opened although it was named: a symbolic link loop, a broken symbolic link, or ``what``.
+    """
+    try:
+        os.stat(path)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symbolic link loop (the link leads back to itself)"
+        if os.path.islink(path):
+            return "broken symbolic link (its target does not exist)"
+    return what
+
+
 def read_text_file(path: str | Path, *, max_bytes: int | None = None, origin: Origin = Origin.file) -> SourceText:
     """Read one document from a text file, checked (see :func:`decode_text`)."""
     p = Path(path)
     shown = str(path)
     if not p.exists():
-        raise InputError(f"{shown}: no such file")
+        raise InputError(f"{shown}: {missing_reason(p)}")
     if p.is_dir():
         raise InputError(f"{shown}: is a directory, not a text file")
     limit = max_bytes_default() if max_bytes is None else max_bytes
@@ -273,14 +306,50 @@ def detect_format(path: Path, fmt: InputFormat | str = InputFormat.auto) -> Inpu
     return InputFormat.text
 
 
-def iter_folder(folder: Path) -> Iterator[Path]:
+def iter_folder(folder: Path, on_error: ErrorHandler | None = None) -> Iterator[Path]:
     """Text files (``*.txt``, ``*.md``, ``*.markdown``, ``*.html``, ``*.htm``) below ``folder``, recursively, sorted,
-    hidden entries skipped."""
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    hidden entries skipped.
+
+    Symbolic links to folders are followed, each real folder walked once (a second link to it is passed over). A
+    link that leads back into a folder being walked, or that cannot be resolved because it loops, is a symbolic link
+    loop: it is passed to ``on_error`` (raised when there is none) and not followed, so a walk always ends.
+    """
+    def ident(path: str) -> tuple[int, int]:
+        st = os.stat(path)
+        return st.st_dev, st.st_ino
+
+    def loop(path: str, why: str = "symbolic link loop (the link leads back into its own folder); not followed"
+             ) -> None:
+        err = InputError(f"{path}: {why}")
+        if on_error is None:
+            raise err
+        on_error(err)
+
+    top = str(folder)
+    chains: dict[str, tuple[tuple[int, int], ...]] = {top: (ident(top),)}
+    seen = set(chains[top])
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        chain = chains.pop(root, ())
+        keep = []
+        for d in sorted(d for d in dirs if not d.startswith(".")):
+            full = os.path.join(root, d)
+            key = ident(full)
+            if key in chain:
+                loop(full)
+            elif key not in seen:
+                seen.add(key)
+                chains[full] = (*chain, key)
+                keep.append(d)
+        dirs[:] = keep
         for name in sorted(files):
-            if not name.startswith(".") and name.lower().endswith(TEXT_SUFFIXES):
-                yield Path(root) / name
+            if name.startswith("."):
+                continue
+            full = os.path.join(root, name)
+            why = missing_reason(Path(full), "") if os.path.islink(full) else ""
+            if why.startswith("symbolic link loop"):
+                loop(full, why)
+            elif name.lower().endswith(TEXT_SUFFIXES):
+                yield Path(full)
 
 
 def _record_source(
@@ -337,6 +406,8 @@ def iter_jsonl(
             try:
                 if b"\x00" in raw:
                     raise InputError(f"{where}: binary data, not text (NUL byte)")
+                if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]  # a UTF-8 byte order mark before the first record
                 try:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as err:
@@ -422,6 +493,21 @@ def iter_csv(
                 on_error(err)
 
 
+#: The path that stands for standard input (``kg ingest -``, ``kg extract -``).
+STDIN = "-"
+
+
+def read_stdin(stream: IO[bytes] | None = None, *, max_bytes: int | None = None) -> SourceText:
+    """Standard input as one text document (``<stdin>``), checked like a file (:func:`decode_text`). At most the
+    size limit plus one byte is read, so an endless pipe is refused as too large in bounded memory."""
+    limit = max_bytes_default() if max_bytes is None else max_bytes
+    raw = stream if stream is not None else sys.stdin.buffer
+    data = raw.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"<stdin>: too large (more than {limit:,} bytes; the limit is {limit:,} bytes per document)")
+    return SourceText.from_text(decode_text(data, "<stdin>", max_bytes=limit), id="<stdin>", origin=Origin.file)
+
+
 def check_paths(paths: Sequence[str | Path], *, fmt: InputFormat | str = InputFormat.auto,
                 fields: Fields = Fields(), max_bytes: int | None = None) -> None:
     """Check every path given on the command line BEFORE anything is written.
@@ -432,12 +518,19 @@ def check_paths(paths: Sequence[str | Path], *, fmt: InputFormat | str = InputFo
     """
     if not paths:
         raise InputError("no input given: name files, folders or JSONL/CSV corpora")
+    if sum(1 for given in paths if str(given) == STDIN) > 1:
+        raise InputError("standard input ('-') can be read only once")
     for given in paths:
         p = Path(given)
+        if str(given) == STDIN:
+            continue  # read and checked by read_stdin, before anything is written
         if not p.exists():
-            raise InputError(f"{given}: no such file or directory")
+            raise InputError(f"{given}: {missing_reason(p, 'no such file or directory')}")
         if p.is_dir():
-            if next(iter_folder(p), None) is None:
+            loops: list[InputError] = []
+            if next(iter_folder(p, on_error=loops.append), None) is None:
+                if loops:
+                    raise loops[0]
                 raise InputError(f"{given}: directory has no text files (*.txt, *.md, *.html)")
             continue
         kind = detect_format(p, fmt)
@@ -461,8 +554,12 @@ def iter_sources(
     date_field: str = "date",
     on_error: ErrorHandler | None = None,
     max_bytes: int | None = None,
+    stdin: SourceText | None = None,
 ) -> Iterator[SourceText]:
     """Stream the documents of ``paths`` (files, folders, JSONL/CSV corpora), one :class:`SourceText` at a time.
+
+    A path ``-`` stands for standard input, read beforehand as one text document (``stdin``, see
+    :func:`read_stdin`).
 
     ``fmt`` forces how files (not folders) are read. Errors in single documents found in folders or corpus
     records go to ``on_error`` when given (the document is skipped), else they are raised. A folder without text
@@ -471,9 +568,14 @@ def iter_sources(
     fields = Fields(text=text_field, id=id_field, title=title_field, date=date_field)
     for given in paths:
         p = Path(given)
+        if str(given) == STDIN:
+            if stdin is None:
+                raise InputError("standard input ('-') was not read: pass stdin=read_stdin()")
+            yield stdin
+            continue
         if p.is_dir():
             found = False
-            for f in iter_folder(p):
+            for f in iter_folder(p, on_error=on_error):
                 found = True
                 try:
                     yield read_text_file(f, max_bytes=max_bytes, origin=Origin.folder)
@@ -485,7 +587,7 @@ def iter_sources(
                 raise InputError(f"{given}: directory has no text files (*.txt, *.md, *.html)")
             continue
         if not p.exists():
-            raise InputError(f"{given}: no such file or directory")
+            raise InputError(f"{given}: {missing_reason(p, 'no such file or directory')}")
         kind = detect_format(p, fmt)
         if kind is InputFormat.jsonl:
             yield from iter_jsonl(p, fields=fields, on_error=on_error, max_bytes=max_bytes)
@@ -501,8 +603,11 @@ def estimate_count(paths: Iterable[str | Path], *, fmt: InputFormat | str = Inpu
     total = 0
     for given in paths:
         p = Path(given)
+        if str(given) == STDIN:
+            total += 1
+            continue
         if p.is_dir():
-            total += sum(1 for _ in iter_folder(p))
+            total += sum(1 for _ in iter_folder(p, on_error=lambda _e: None))
             continue
         kind = detect_format(p, fmt)
         if kind is InputFormat.csv:

@@ -205,6 +205,119 @@ def bind_params(query: CannedQuery, params: dict[str, str]) -> dict[str, Term]:
     return {name: _term(known[name], value) for name, value in params.items()}
 
 
+# --- binding ad-hoc parameters by VALUES ----------------------------------------------------------------------
+# Strings, IRIs and comments: blanked out (same length) before braces and variables are looked for.
+_SKIP_RE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r'|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_VALUES_DATA_RE = re.compile(r"\bVALUES\s*(?:[?$]\w+|\(\s*(?:[?$]\w+\s*)*\))\s*$", re.IGNORECASE)
+_SERVICE_RE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(?:[?$]\w+|[\w.-]*:[\w.%-]*)?\s*$", re.IGNORECASE)
+_CONSTRUCT_RE = re.compile(r"\bCONSTRUCT\s*$", re.IGNORECASE)
+_CONSTRUCT_WHERE_RE = re.compile(
+    r"\bCONSTRUCT\s+(?:FROM\s+(?:NAMED\s+)?(?:[\w.-]*:[\w.%-]*)?\s*)*(WHERE)\s*$", re.IGNORECASE)
+_SELECT_RE = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_MODIFIER_RE = re.compile(r"\b(?:GROUP\s+BY|ORDER\s+BY|HAVING|LIMIT|OFFSET|VALUES)\b", re.IGNORECASE)
+
+
+def _blank(sparql: str) -> str:
+    return _SKIP_RE.sub(lambda m: " " * len(m.group(0)), sparql)
+
+
+def _mentions(text: str, name: str) -> bool:
+    return re.search(rf"(?<!\w)[?$]{re.escape(name)}(?!\w)", text) is not None
+
+
+def _serialised(name: str, term: Term) -> str:
+    """The term in N-Triples syntax, as the RDF library writes it (escaped), checked to read back as itself."""
+    if not isinstance(term, ox.NamedNode | ox.Literal):
+        raise QueryError(f"parameter {name}: only IRIs and literals can be bound")
+    text = str(term)
+    back = next(iter(ox.parse(f"<urn:kg:s> <urn:kg:p> {text} .\n", format=ox.RdfFormat.N_TRIPLES)), None)
+    if back is None or back.object != term:
+        raise QueryError(f"parameter {name}: cannot be written as an RDF term")
+    return text
+
+
+def bind_by_values(sparql: str, terms: dict[str, Term]) -> str:
+    """Bind each variable ``?NAME`` of ``terms`` in SPARQL query text of any form (SELECT, ASK, CONSTRUCT,
+    DESCRIBE) by inserting ``VALUES ?NAME { term }`` at the start of the query's WHERE group and of every group
+    graph pattern (nested group, OPTIONAL, UNION branch, MINUS, EXISTS, GRAPH, subquery) that mentions it.
+
+    The value is never pasted as text: its term is serialised by pyoxigraph (N-Triples, escaped) and checked to
+    read back as the same term, so quotes, braces or ``} ; DROP ALL`` in a value stay inside the literal and the
+    query keeps its shape (the only change is the VALUES blocks, on the lines they were inserted into, so error
+    positions keep their line). Strings, IRIs and comments of the query are never looked into; ``SERVICE`` blocks,
+    ``VALUES`` data and CONSTRUCT templates get no block. The short form ``CONSTRUCT WHERE { T }`` becomes
+    ``CONSTRUCT { T } WHERE { VALUES ... T }``; a DESCRIBE without WHERE gets ``WHERE { VALUES ... }``. A name the
+    query does not use, or one it assigns itself (``AS ?NAME``), raises :class:`QueryError`.
+
+    >>> bind_by_values("ASK { ?s ?p ?o FILTER(?o = ?x) }", {"x": ox.Literal('a"b')})
+    'ASK { VALUES ?x { "a\\\\"b" }  ?s ?p ?o FILTER(?o = ?x) }'
+    """
+    if not terms:
+        return sparql
+    blank = _blank(sparql)
+    for name in terms:
+        if not _mentions(blank, name):
+            raise QueryError(f"parameter {name}: the query has no variable ?{name}")
+        if re.search(rf"\bAS\s+[?$]{re.escape(name)}(?!\w)", blank, re.IGNORECASE):
+            raise QueryError(f"parameter {name}: the query assigns ?{name} itself (AS ?{name}); it cannot be bound")
+    written = {name: _serialised(name, term) for name, term in terms.items()}
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in re.finditer(r"[{}]", blank):
+        if m.group() == "{":
+            stack.append(m.start())
+        elif not stack:
+            raise QueryError("malformed SPARQL: a '}' without its '{'")
+        else:
+            pairs[stack.pop()] = m.start()
+    if stack:
+        raise QueryError("malformed SPARQL: a '{' without its '}'")
+    edits: list[tuple[int, int, str]] = []
+
+    def block(span: tuple[int, int]) -> str:
+        names = [n for n in terms if _mentions(blank[span[0]:span[1]], n)]
+        if not names:
+            return ""
+        if len(names) == 1:
+            return f" VALUES ?{names[0]} {{ {written[names[0]]} }} "
+        return f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(written[n] for n in names)}) }} "
+
+    def walk(lo: int, hi: int, scope: tuple[int, int], where_pending: bool) -> bool:
+        i = blank.find("{", lo, hi)
+        while i != -1:
+            j = pairs[i]
+            before = blank[:i]
+            short = _CONSTRUCT_WHERE_RE.search(before)
+            if short:  # CONSTRUCT WHERE { T }: the template is the pattern; spell both out
+                edits.append((short.start(1), short.start(1), sparql[i:j + 1] + " "))
+                edits.append((i + 1, i + 1, block(scope)))
+                where_pending = False
+            elif _CONSTRUCT_RE.search(before) or _VALUES_DATA_RE.search(before) or _SERVICE_RE.search(before):
+                pass  # a template, inline data or a federated block: not a place to bind
+            elif _SELECT_RE.match(blank, i + 1):  # { SELECT ... }: a subquery, whose WHERE group binds its scope
+                walk(i + 1, j, (i, j + 1), True)
+            else:
+                text = block(scope if where_pending else (i, j + 1))
+                if text:
+                    edits.append((i + 1, i + 1, text))
+                where_pending = False
+                walk(i + 1, j, (i, j + 1), False)
+            i = blank.find("{", j + 1, hi)
+        return where_pending
+
+    if walk(0, len(blank), (0, len(blank)), True):  # no WHERE group at all: DESCRIBE <x> or DESCRIBE ?x
+        m = _MODIFIER_RE.search(blank)
+        at = m.start() if m else len(sparql)
+        edits.append((at, at, f"\nWHERE {{{block((0, len(blank)))}}}" + ("" if m is None else " ")))
+    out = sparql
+    for start, end, text in sorted(edits, key=lambda e: e[0], reverse=True):
+        out = out[:start] + text + out[end:]
+    return out
+
+
 # --- running ---------------------------------------------------------------------------------------------------
 def _materialise(raw: object, keep: tuple[str, ...]) -> QueryResult:
     if isinstance(raw, ox.QueryBoolean):
@@ -221,16 +334,23 @@ def _materialise(raw: object, keep: tuple[str, ...]) -> QueryResult:
 
 
 def run_query(store: GraphStore, query: CannedQuery | str, params: dict[str, str] | None = None) -> QueryResult:
-    """Run a canned query (or SPARQL text) with its parameters bound; read-only (updates raise QueryError)."""
+    """Run a canned query (or SPARQL text) with its parameters bound; read-only (updates raise QueryError).
+
+    Canned queries project their parameters and are bound through pyoxigraph ``substitutions``. SPARQL text without
+    a header binds each value (a plain literal, or an IRI when written ``<like-this>``) to the variable of that name
+    wherever it occurs, in any query form, through :func:`bind_by_values`.
+    """
     if isinstance(query, str):
         query = parse_query(query, default_name="sparql")
     params = dict(params or {})
+    sparql = query.sparql
     if params and not query.params and query.path is None:
-        # SPARQL text without a header: bind each value as a plain literal, or an IRI when written <like-this>.
-        subs = {name: term_from_python(value) for name, value in params.items()}
+        terms = {name: _iri(value, name) if value.startswith("<") and value.endswith(">") else term_from_python(value)
+                 for name, value in params.items()}
+        sparql, subs = bind_by_values(sparql, terms), {}
     else:
         subs = bind_params(query, params)
-    raw = store.query(query.sparql, substitutions=subs or None)
+    raw = store.query(sparql, substitutions=subs or None)
     try:
         return _materialise(raw, query.columns)
     except (SyntaxError, OSError, RuntimeError) as err:

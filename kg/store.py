@@ -105,7 +105,11 @@ class StoreStats:
 
     quads: int
     graphs: int
+    #: Complete documents: graphs whose ``a kg:Document`` marker is written (what ``query documents`` lists).
     documents: int
+    #: Document graphs without their marker yet: a batch being written now, or one a crash cut short (the next
+    #: ingest of the same text replaces it).
+    in_progress: int = 0
 
 
 class GraphStore:
@@ -199,6 +203,22 @@ def _translate_os_error(location: str, err: OSError) -> StoreError:
     return StoreError(f"store {location}: {msg.splitlines()[0] if msg else err.__class__.__name__}")
 
 
+_MANIFEST = re.compile(r"MANIFEST-\d+")
+
+
+def is_store_dir(path: Path) -> bool:
+    """True when ``path`` is an Oxigraph store: a RocksDB database, recognised as RocksDB itself finds one, by a
+    ``CURRENT`` file naming a ``MANIFEST-NNNNNN`` file that exists beside it (RocksDB writes both when it creates a
+    database, before anything else is stored). A user's folder that merely holds a file called CURRENT is not one.
+    """
+    try:
+        current = (path / "CURRENT").read_text(encoding="ascii", errors="replace").strip() if (
+            path / "CURRENT").stat().st_size < 256 else ""
+    except OSError:
+        return False
+    return _MANIFEST.fullmatch(current) is not None and (path / current).is_file()
+
+
 class LocalStore(GraphStore):
     """An on-disk Oxigraph store (RocksDB). ``read_only`` handles take no lock."""
 
@@ -208,9 +228,12 @@ class LocalStore(GraphStore):
         self.read_only = read_only
         if p.exists() and not p.is_dir():
             raise StoreError(f"store path {p} is a file, not a store directory")
-        if read_only and not (p / "CURRENT").exists():
+        refused = p.is_dir() and not is_store_dir(p) and any(p.iterdir())
+        if refused:  # someone's folder: never write RocksDB files among their files
+            raise StoreError(f"{p} is not a kg store and not empty; pass --store with a new or empty directory")
+        if read_only and not is_store_dir(p):
             raise StoreError(f"no store at {p}: ingest something first or pass --store")
-        if not read_only and not create and not (p / "CURRENT").exists():
+        if not read_only and not create and not is_store_dir(p):
             raise StoreError(f"no store at {p}")
         try:
             if read_only:
@@ -587,10 +610,14 @@ def _syntax_location(err: SyntaxError) -> str:
 
 
 def stats(store: GraphStore) -> StoreStats:
-    """Quad, graph and document counts."""
+    """Quad, graph and document counts. A document counts once its graph holds its ``a kg:Document`` marker (written
+    last, see :meth:`GraphStore.add_nquads`); document graphs without it are counted apart as in progress."""
     graphs = store.named_graphs()
-    docs = sum(1 for g in graphs if "/graph/doc/" in g)
-    return StoreStats(quads=len(store), graphs=len(graphs), documents=docs)
+    marked = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d a kg:Document } }", union=False)
+    complete = {row[0].value for row in marked if isinstance(row[0], ox.NamedNode)}  # type: ignore[union-attr]
+    docs = [g for g in graphs if "/graph/doc/" in g]
+    done = sum(1 for g in docs if g in complete)
+    return StoreStats(quads=len(store), graphs=len(graphs), documents=done, in_progress=len(docs) - done)
 
 
 def default_location() -> str:

@@ -86,7 +86,8 @@ def _stdout_bytes() -> Any:
 def ingest_cmd(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Text files, folders (*.txt, *.md, recursively), "
-                                                "or JSONL/CSV corpora (one article per record).")],
+                                                "or JSONL/CSV corpora (one article per record); '-' reads one "
+                                                "text from standard input.")],
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Extraction processes (forked workers, "
                                          "each running the whole extractor).")] = 1,
     model: Annotated[str | None, typer.Option("--model", help="spaCy pipeline to use (default: en_core_web_sm).")
@@ -119,14 +120,19 @@ def ingest_cmd(
     """
     from dataclasses import replace
 
-    from kg.corpus import Origin, check_paths, estimate_count, iter_sources
+    from kg.corpus import STDIN, Origin, check_paths, estimate_count, iter_sources, read_stdin
     from kg.ingest import ErrorLog, ingest, with_default_date
 
     day = _date_option(date)
     check_paths(paths, fmt=fmt.value, fields=_fields(text_field, id_field, title_field, date_field))
+    stdin = None
+    if any(str(p) == STDIN for p in paths):
+        if fmt.value in ("jsonl", "csv"):
+            raise InputError(f"standard input is read as one text document; for a {fmt.value} corpus name its file")
+        stdin = read_stdin(sys.stdin.buffer)
     log = ErrorLog(echo=lambda m: info(ctx, f"warning: skipped {m}"))
     sources = iter_sources(paths, fmt=fmt.value, text_field=text_field, id_field=id_field, title_field=title_field,
-                           date_field=date_field, on_error=log)
+                           date_field=date_field, on_error=log, stdin=stdin)
     if day is not None:
         sources = with_default_date(sources, day)
     if input_format is not MarkupFormat.auto:
@@ -227,14 +233,11 @@ def extract_cmd(
     import json
     from dataclasses import replace
 
-    from kg.corpus import SourceText, decode_text, read_text_file
+    from kg.corpus import read_stdin, read_text_file
     from kg.extract import extract, extractor_version, load_pipeline
 
     day = _date_option(date)
-    if path == "-":
-        src = SourceText.from_text(decode_text(sys.stdin.buffer.read(), "<stdin>"), id="<stdin>")
-    else:
-        src = read_text_file(path)
+    src = read_stdin(sys.stdin.buffer) if path == "-" else read_text_file(path)
     if day is not None:
         src = replace(src, date=day)
     nlp = load_pipeline(model)
@@ -373,12 +376,18 @@ def validate_cmd(ctx: typer.Context) -> None:
 
 
 def stats_cmd(ctx: typer.Context) -> None:
-    """Counts of quads, named graphs and documents in the store."""
+    """Counts of quads, named graphs and documents in the store.
+
+    ``documents`` counts complete documents only (those ``kg query documents`` lists); ``in_progress`` counts
+    document graphs still being written by a running ingest, or left incomplete by one that was stopped (the next
+    ingest of the same text replaces them).
+    """
     from kg.store import stats
 
     with _open(ctx, read_only=True) as store:
         s = stats(store)
-    _stdout_text().write(f"quads\t{s.quads}\ngraphs\t{s.graphs}\ndocuments\t{s.documents}\n")
+    _stdout_text().write(f"quads\t{s.quads}\ngraphs\t{s.graphs}\ndocuments\t{s.documents}\n"
+                         f"in_progress\t{s.in_progress}\n")
 
 
 def remove_cmd(

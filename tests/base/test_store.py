@@ -134,12 +134,30 @@ def test_load_file_reports_line_and_keeps_store(tmp_path: Path) -> None:
     assert export(store) == before
 
 
+DOC_TYPE = (ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("https://w3id.org/kgnews/ontology#Document"))
+
+
 def test_stats_counts_documents(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "s")
     doc_graph = ox.NamedNode("https://w3id.org/kgnews/graph/doc/abc")
-    store.replace_graph(doc_graph, [quad("https://e/a", "https://e/b", doc_graph)])
+    doc = ox.NamedNode("https://w3id.org/kgnews/id/doc/abc")
+    store.replace_graph(doc_graph, [quad("https://e/a", "https://e/b", doc_graph), ox.Quad(doc, *DOC_TYPE, doc_graph)])
     store.replace_graph(G1, [quad("https://e/a", "https://e/b", G1)])
-    assert stats(store).documents == 1 and stats(store).graphs == 2 and stats(store).quads == 2
+    assert stats(store).documents == 1 and stats(store).graphs == 2 and stats(store).quads == 3
+
+
+def test_stats_counts_documents_being_written_apart(tmp_path: Path) -> None:
+    """A document graph whose ``a kg:Document`` marker is not written yet (a batch in progress, or one a crash cut
+    short) is not a document: ``query documents`` does not list it, so ``stats`` does not count it either."""
+    store = LocalStore(tmp_path / "s")
+    body = "".join(f"<https://w3id.org/kgnews/id/doc/{i}> <https://e/p> \"d{i}\" "
+                   f"<https://w3id.org/kgnews/graph/doc/{i}> .\n" for i in range(5))
+    marker = ("<https://w3id.org/kgnews/id/doc/0> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+              "<https://w3id.org/kgnews/ontology#Document> <https://w3id.org/kgnews/graph/doc/0> .\n")
+    store.add_nquads(body, marker)
+    s = stats(store)
+    assert (s.documents, s.in_progress, s.graphs, s.quads) == (1, 4, 5, 6)
 
 
 @pytest.mark.parametrize(

@@ -116,7 +116,7 @@ def test_folder_without_text_is_an_error(tmp_path: Path) -> None:
 
 def test_bad_file_inside_folder_is_reported_and_skipped(articles: dict[str, Path]) -> None:
     folder = articles["a"].parent
-    (folder / "broken.txt").write_bytes(b"\xff\xfe\x00bad")
+    (folder / "broken.txt").write_bytes(b"\xff\xfe\x00ba")  # a UTF-16 byte order mark, then an odd byte count
     errors: list[InputError] = []
     got = list(iter_sources([folder], on_error=errors.append))
     assert len(got) == 3

@@ -99,6 +99,51 @@ def is_update(sparql: str) -> bool:
     return _UPDATE_RE.match(sparql) is not None
 
 
+# Strings, IRIs and comments: blanked out before looking for keywords.
+_SKIP_RE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+# The tokens that can hold letters: variables, blank nodes, prefixed names, language tags, numbers, bare words.
+_TOKEN_RE = re.compile(
+    r"[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+"
+    r"|_:[\w.\-]*"
+    r"|(?:[^\W\d_](?:[\w.\-]*[\w\-])?)?:(?:(?:[\w:%\-]|\\.)(?:(?:[\w.:%\-]|\\.)*(?:[\w:%\-]|\\.))?)?"
+    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
+    r"|\d[\w.]*"
+    r"|(?P<word>[^\W\d]\w*)"
+)
+
+
+def sparql_keywords(sparql: str) -> set[str]:
+    """The bare words of a SPARQL request, upper-cased: keywords (and function names), never the content of a
+    string, IRI or comment, nor a variable, prefixed name, blank node or language tag.
+
+    Oxigraph does not decode ``\\u`` escapes outside strings and IRIs, so none are decoded here either.
+
+    >>> sorted(sparql_keywords('select ?service { ?s ex:service "SERVICE" } # service'))
+    ['SELECT']
+    """
+    blank = _SKIP_RE.sub(lambda m: " " * len(m.group(0)), sparql)
+    return {m.group("word").upper() for m in _TOKEN_RE.finditer(blank) if m.group("word")}
+
+
+def uses_service(sparql: str) -> bool:
+    """True when a query or update has a ``SERVICE`` clause (federation: evaluating it contacts another server).
+
+    >>> uses_service('SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }')
+    True
+    >>> uses_service('SELECT * { ?s ?p "service" }')
+    False
+    """
+    return "SERVICE" in sparql_keywords(sparql)
+
+
+def loads_from_web(sparql: str) -> bool:
+    """True when an update has a ``LOAD`` operation (it fetches a document from an IRI)."""
+    return "LOAD" in sparql_keywords(sparql)
+
+
 @dataclass(frozen=True)
 class StoreStats:
     """Counts describing a store."""

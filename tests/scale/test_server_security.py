@@ -250,11 +250,13 @@ def test_server_refuses_service_unless_allowed(serve: Callable[..., Served], lis
     status, body, _ = _request(f"{s.url}/query?{q}")
     assert status == 403 and "--allow-service" in body
     literal = urllib.parse.urlencode({"query": 'SELECT ?s WHERE { ?s ?p "service" } # SERVICE <http://x/>'})
-    status, body, _ = _request(f"{s.url}/query?{literal}", headers={"Accept": "application/sparql-results+json"})
+    status, body, _ = _request(f"{s.url}/query?{literal}&union-default-graph",
+                               headers={"Accept": "application/sparql-results+json"})
     assert status == 200 and "http://x/s" in body
     assert listener.count == 0
     with pytest.raises(QueryError, match="SERVICE"):
         open_store(s.url).query(f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}")
+    s.stop()  # the store has one server at a time
     federating = serve("--allow-service")
     _request(f"{federating.url}/query?{q}")
     assert listener.count >= 1

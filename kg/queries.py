@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.resources import queries_dir
-from kg.store import GraphStore, term_from_python
+from kg.store import GraphStore, is_update, loads_from_web, term_from_python, uses_service
 from kg.vocab import PREFIXES, XSD
 
 PARAM_TYPES = ("literal", "iri", "integer", "decimal")
@@ -333,15 +333,31 @@ def _materialise(raw: object, keep: tuple[str, ...]) -> QueryResult:
     return QueryResult(kind="select", variables=tuple(cols), bindings=bindings)
 
 
-def run_query(store: GraphStore, query: CannedQuery | str, params: dict[str, str] | None = None) -> QueryResult:
+def refuse_service(sparql: str, *, allow_service: bool = False) -> None:
+    """Raise QueryError when ``sparql`` has a SERVICE clause (or a LOAD) and federation was not allowed: kg works
+    offline, and evaluating one would make an outbound request."""
+    if allow_service:
+        return
+    if uses_service(sparql):
+        raise QueryError("refusing a query with SERVICE: it would contact another server; pass --allow-service "
+                         "to allow federated queries")
+    if is_update(sparql) and loads_from_web(sparql):
+        raise QueryError("refusing an update with LOAD: it would fetch a document from the web; pass "
+                         "--allow-service to allow it")
+
+
+def run_query(store: GraphStore, query: CannedQuery | str, params: dict[str, str] | None = None, *,
+              allow_service: bool = False) -> QueryResult:
     """Run a canned query (or SPARQL text) with its parameters bound; read-only (updates raise QueryError).
 
     Canned queries project their parameters and are bound through pyoxigraph ``substitutions``. SPARQL text without
     a header binds each value (a plain literal, or an IRI when written ``<like-this>``) to the variable of that name
     wherever it occurs, in any query form, through :func:`bind_by_values`.
+    A query with a SERVICE clause is refused (QueryError) unless ``allow_service``.
     """
     if isinstance(query, str):
         query = parse_query(query, default_name="sparql")
+    refuse_service(query.sparql, allow_service=allow_service)
     params = dict(params or {})
     sparql = query.sparql
     if params and not query.params and query.path is None:

@@ -6,7 +6,8 @@ Graph Store Protocol (``GET``/``PUT``/``POST``/``DELETE``/``HEAD`` on ``?graph=I
 Oxigraph's (``BASE/query``, ``BASE/update``, ``BASE/store``); any other SPARQL 1.1 store works by passing its
 endpoints. Only the standard library (``urllib``) speaks HTTP; pyoxigraph parses and serialises the payloads.
 
-Errors: an unreachable server or an unexpected HTTP status becomes :class:`~kg.errors.StoreError`; a query or
+Writes carry ``Authorization: Bearer $KG_TOKEN`` when that variable is set (what ``kg serve --allow-update``
+checks). Errors: an unreachable server or an unexpected HTTP status becomes :class:`~kg.errors.StoreError`; a query or
 update the server rejects as malformed (HTTP 400) becomes :class:`~kg.errors.QueryError`, and RDF it cannot parse
 becomes :class:`~kg.errors.RdfSyntaxError`.
 
@@ -17,6 +18,7 @@ union default graph is Oxigraph's ``union-default-graph`` query parameter.
 
 from __future__ import annotations
 
+import os
 import re
 import urllib.error
 import urllib.parse
@@ -28,6 +30,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError, RdfSyntaxError, StoreError
+from kg.server import TOKEN_ENV
 from kg.store import GraphStore, LocalStore, QueryResult, RdfFormatName, Term, is_update
 from kg.vocab import PREFIXES
 
@@ -212,10 +215,14 @@ class RemoteStore(GraphStore):
         length: int | None = None,
         allowed: tuple[int, ...] = (),
         bad_request: Callable[[str], Exception] | None = None,
+        refused: Callable[[str], Exception] | None = None,
         what: str = "request",
     ) -> Any:
         """Send one request; return the open response (caller closes), or an ``HTTPError`` whose status is allowed."""
         headers = {}
+        token = os.environ.get(TOKEN_ENV)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         if accept:
             headers["Accept"] = accept
         if content_type:
@@ -232,6 +239,11 @@ class RemoteStore(GraphStore):
             err.close()
             if err.code == 400 and bad_request is not None:
                 raise bad_request(detail) from None
+            if err.code == 401:
+                raise StoreError(f"store {self.location}: {what} refused: the server wants its write token; set "
+                                 f"{TOKEN_ENV} to the token kg serve printed") from None
+            if err.code == 403 and refused is not None:
+                raise refused(detail) from None
             raise StoreError(f"store {self.location}: {what} failed with HTTP {err.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as err:
             reason = getattr(err, "reason", err)
@@ -263,6 +275,7 @@ class RemoteStore(GraphStore):
             self.query_endpoint, data=self._form(fields), content_type="application/x-www-form-urlencoded",
             accept=f"{_JSON}, {_NTRIPLES};q=0.9", what="query",
             bad_request=lambda d: QueryError(f"malformed SPARQL: {_fix_position(d, shift)}"),
+            refused=lambda d: QueryError(f"the server refused the query: {d}"),
         )
         with resp:
             ctype = resp.headers.get("Content-Type", "").split(";")[0].strip()

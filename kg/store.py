@@ -99,6 +99,51 @@ def is_update(sparql: str) -> bool:
     return _UPDATE_RE.match(sparql) is not None
 
 
+# Strings, IRIs and comments: blanked out before looking for keywords.
+_SKIP_RE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+# The tokens that can hold letters: variables, blank nodes, prefixed names, language tags, numbers, bare words.
+_TOKEN_RE = re.compile(
+    r"[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+"
+    r"|_:[\w.\-]*"
+    r"|(?:[^\W\d_](?:[\w.\-]*[\w\-])?)?:(?:(?:[\w:%\-]|\\.)(?:(?:[\w.:%\-]|\\.)*(?:[\w:%\-]|\\.))?)?"
+    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
+    r"|\d[\w.]*"
+    r"|(?P<word>[^\W\d]\w*)"
+)
+
+
+def sparql_keywords(sparql: str) -> set[str]:
+    """The bare words of a SPARQL request, upper-cased: keywords (and function names), never the content of a
+    string, IRI or comment, nor a variable, prefixed name, blank node or language tag.
+
+    Oxigraph does not decode ``\\u`` escapes outside strings and IRIs, so none are decoded here either.
+
+    >>> sorted(sparql_keywords('select ?service { ?s ex:service "SERVICE" } # service'))
+    ['SELECT']
+    """
+    blank = _SKIP_RE.sub(lambda m: " " * len(m.group(0)), sparql)
+    return {m.group("word").upper() for m in _TOKEN_RE.finditer(blank) if m.group("word")}
+
+
+def uses_service(sparql: str) -> bool:
+    """True when a query or update has a ``SERVICE`` clause (federation: evaluating it contacts another server).
+
+    >>> uses_service('SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }')
+    True
+    >>> uses_service('SELECT * { ?s ?p "service" }')
+    False
+    """
+    return "SERVICE" in sparql_keywords(sparql)
+
+
+def loads_from_web(sparql: str) -> bool:
+    """True when an update has a ``LOAD`` operation (it fetches a document from an IRI)."""
+    return "LOAD" in sparql_keywords(sparql)
+
+
 @dataclass(frozen=True)
 class StoreStats:
     """Counts describing a store."""
@@ -408,6 +453,74 @@ class LocalStore(GraphStore):
             self._writable().update(sparql, prefixes=PREFIXES)
         except SyntaxError as err:
             raise QueryError(f"malformed SPARQL update: {str(err).splitlines()[0]}") from None
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
+
+    # --- the SPARQL 1.1 Protocol and Graph Store Protocol, for kg.server ------------------------------------
+    # Plain SPARQL as a standard server answers it: no kg prefixes are added, and parser messages are kept as they
+    # are (the remote client corrects their columns), so these raise QueryError / RdfSyntaxError with the
+    # library's own first line.
+    def protocol_query(self, sparql: str, *, union: bool = False, default_graphs: list[ox.NamedNode] | None = None,
+                       named_graphs: list[ox.NamedNode] | None = None) -> QueryResult:
+        """Evaluate a SPARQL query as a SPARQL 1.1 Protocol request gives it (results are lazy)."""
+        try:
+            return self._store.query(sparql, use_default_graph_as_union=union and not default_graphs,
+                                     default_graph=default_graphs or None, named_graphs=named_graphs or None)
+        except SyntaxError as err:
+            raise QueryError(str(err).splitlines()[0]) from None
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
+
+    def protocol_update(self, sparql: str) -> None:
+        """Apply a SPARQL update (one transaction)."""
+        try:
+            self._writable().update(sparql)
+        except SyntaxError as err:
+            raise QueryError(str(err).splitlines()[0]) from None
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
+
+    def dump(self, out: IO[bytes], fmt: ox.RdfFormat,
+             graph: ox.NamedNode | ox.DefaultGraph | None = None) -> None:
+        """Write one graph (triples) or, with ``graph`` None, the whole dataset (quads) in ``fmt``, unsorted."""
+        if graph is None:
+            ox.serialize(self._store.quads_for_pattern(None, None, None, None), out, fmt)
+        else:
+            quads = self._store.quads_for_pattern(None, None, None, graph)
+            ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), out, fmt)
+
+    def load_data(self, data: IO[bytes], fmt: ox.RdfFormat, graph: ox.NamedNode | ox.DefaultGraph | None, *,
+                  replace: bool) -> None:
+        """Add (or, with ``replace``, put in place of the target) the RDF in ``data``, in one transaction: on a
+        syntax error nothing changes. ``graph`` None targets the whole dataset (a dataset format keeps its graphs).
+        """
+        store = self._writable()
+        base = graph.value if isinstance(graph, ox.NamedNode) else None
+        try:
+            if not replace:
+                store.load(data, fmt, base_iri=base, to_graph=graph)
+                return
+            quads = list(ox.parse(data, fmt, base_iri=base))
+        except SyntaxError as err:
+            raise RdfSyntaxError(_syntax_location(err)) from None
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
+        target = "ALL" if graph is None else ("DEFAULT" if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph}")
+        lines = []
+        for q in quads:
+            g = q.graph_name if graph is None else graph
+            triple = f"{q.subject} {q.predicate} {q.object} ."
+            lines.append(triple if isinstance(g, ox.DefaultGraph) else f"GRAPH {g} {{ {triple} }}")
+        body = "\n".join(lines)
+        try:
+            store.update(f"DROP SILENT {target} ;\nINSERT DATA {{\n{body}\n}}")
+        except OSError as err:
+            raise _translate_os_error(self.location, err) from None
+
+    def clear_default_graph(self) -> None:
+        """Remove every triple of the default graph."""
+        try:
+            self._writable().clear_graph(ox.DefaultGraph())
         except OSError as err:
             raise _translate_os_error(self.location, err) from None
 

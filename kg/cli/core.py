@@ -279,9 +279,12 @@ def query_cmd(
                    ] = ResultFormat.table,
     allow_update: Annotated[bool, typer.Option("--allow-update", help="Allow a SPARQL UPDATE to change the store.")
                             ] = False,
+    allow_service: Annotated[bool, typer.Option(
+        "--allow-service", help="Allow SERVICE (federated query) and LOAD, which contact other servers.")] = False,
 ) -> None:
-    """Run a canned query, a .rq file or SPARQL text against the store (read-only unless --allow-update)."""
-    from kg.queries import get_query, run_query, write_result
+    """Run a canned query, a .rq file or SPARQL text against the store (read-only unless --allow-update; offline
+    unless --allow-service)."""
+    from kg.queries import get_query, refuse_service, run_query, write_result
     from kg.store import is_update
 
     if (query is None) == (sparql is None):
@@ -294,12 +297,13 @@ def query_cmd(
             raise QueryError("refusing a SPARQL UPDATE: queries are read-only; pass --allow-update to change the store")
         if params:
             raise QueryError("parameters cannot be bound in an UPDATE")
+        refuse_service(body, allow_service=allow_service)
         with _open(ctx, read_only=False, must_exist=True) as store:
             store.update(body)
         info(ctx, "update applied")
         return
     with _open(ctx, read_only=True) as store:
-        result = run_query(store, text, params)
+        result = run_query(store, text, params, allow_service=allow_service)
         write_result(result, fmt.value, _stdout_text())
 
 

@@ -20,12 +20,28 @@ pytestmark = pytest.mark.server
 G2 = ox.NamedNode("https://w3id.org/kgnews/graph/doc/" + "cd" * 32)
 
 
-@pytest.fixture(params=["local", "remote"])
+@pytest.fixture(params=["local", "remote", "kg-serve"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    """The same tests on both backends."""
+    """The same tests on both backends, the remote one served by oxigraph and by kg serve (with its token)."""
     if request.param == "local":
         with LocalStore(tmp_path / "local") as st:
             yield st
+    elif request.param == "kg-serve":
+        import threading
+
+        from kg.server import KgServer, Policy
+
+        monkeypatch = request.getfixturevalue("monkeypatch")
+        monkeypatch.setenv("KG_TOKEN", "test-token-0123456789abcdef")
+        policy = Policy(host="127.0.0.1", allow_update=True, token="test-token-0123456789abcdef")
+        server = KgServer(tmp_path / "kg-served", bind=f"127.0.0.1:{free_port()}", policy=policy).start()
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield open_store(server.url)
+        finally:
+            server.stop()
+            thread.join(timeout=10)
     else:
         server = request.getfixturevalue("oxigraph_server")
         st = open_store(server.url)

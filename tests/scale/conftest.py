@@ -32,7 +32,8 @@ def _ev(text: str, start: int, end: int, rule: str) -> Evidence:
                     confidence=0.8)
 
 
-def fake_extract(text: str, *, nlp: object = None, model: str | None = None, date: object = None) -> Facts:
+def fake_extract(text: str, *, nlp: object = None, model: str | None = None, date: object = None,
+                 markup: object = None) -> Facts:
     if "EXPLODE" in text:
         raise ValueError("the fake extractor refuses this text")
     orgs: dict[str, list[Evidence]] = {}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import os
 import re
 import sys
 from collections import deque
@@ -216,8 +217,27 @@ WORKER_CHUNK = 8
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(model: str | None, extractor: str) -> None:
-    """Worker start-up: load the pipeline once (a forked worker inherits the parent's, already loaded)."""
+def _die_with_parent(parent: int) -> None:
+    """In a worker: have Linux kill it the moment its parent dies, even by ``kill -9`` (``PR_SET_PDEATHSIG``, as
+    :mod:`kg.server` does for ``kg serve``'s child), and exit now if the parent is already gone. Workers never write
+    the store (only the parent does), so a dead parent leaves nothing half-written by them. Best effort off Linux."""
+    import signal
+
+    if sys.platform == "linux":
+        import contextlib
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the request was in place
+        os._exit(1)
+
+
+def _init_worker(model: str | None, extractor: str, parent: int | None = None) -> None:
+    """Worker start-up: die with the parent (``parent``: its pid), load the pipeline once (a forked worker inherits
+    the parent's, already loaded)."""
+    if parent is not None:
+        _die_with_parent(parent)
     if "nlp" not in _WORKER:
         _WORKER["nlp"] = extractor_module().load_pipeline(model)
     _WORKER["extractor"] = extractor
@@ -253,7 +273,7 @@ def _in_workers(planned: Iterable[_Planned], *, nlp: Any, model: str | None, wri
 
     _WORKER["nlp"] = nlp  # what a forked worker starts with
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_init_worker,
-                               initargs=(model, writer.extractor))
+                               initargs=(model, writer.extractor, os.getpid()))
     inflight: deque[tuple[list[_Planned], Future[list[DocumentNQuads]]]] = deque()
     try:
         part: list[_Planned] = []

@@ -590,6 +590,151 @@ def map_source(store: GraphStore, source: NamedNode, target: NamedNode) -> int:
 
 
 # --- merge ----------------------------------------------------------------------------------------------------------
+#: Characters that entity references in one RDF/XML file may expand to, in all (a flat entity referenced over and
+#: over is the "quadratic blowup"); past it the file is refused before it is parsed.
+MAX_ENTITY_EXPANSION = 1_000_000
+#: Longest replacement text of one entity (namespace IRIs, as FIBO and many OWL files declare them, are far shorter).
+MAX_ENTITY_VALUE = 2_048
+#: Most characters read before the root element or the end of the DOCTYPE must have come (bounded memory).
+MAX_PROLOG = 1 << 22
+_CHUNK = 1 << 20
+_ENTITY_DECL = re.compile(r"<!ENTITY\s+(%\s+)?([^\s\"'>]+)\s+(?:(SYSTEM|PUBLIC)\b|\"([^\"]*)\"|'([^']*)')", re.S)
+_ENTITY_REF = re.compile(r"&([A-Za-z_:][\w.:-]{0,255});")
+
+
+def _decoded_chunks(path: Path) -> Iterator[str]:
+    """The file's text in pieces of about :data:`_CHUNK` characters (UTF-16 by its BOM, else UTF-8, lenient)."""
+    import codecs
+
+    with open(path, "rb") as fh:
+        head = fh.read(_CHUNK)
+        encoding = "utf-16" if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8"
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        while head:
+            yield decoder.decode(head)
+            head = fh.read(_CHUNK)
+        yield decoder.decode(b"", final=True)
+
+
+def _doctype(path: Path, chunks: Iterator[str]) -> tuple[str, str]:
+    """``(DOCTYPE declaration or '', the text read after it)``: skips the XML declaration, comments and processing
+    instructions of the prolog; stops at the root element. Reads at most :data:`MAX_PROLOG` characters."""
+    buf, pos = "", 0
+
+    def more() -> bool:
+        nonlocal buf
+        piece = next(chunks, None)
+        if piece is None:
+            return False
+        buf += piece
+        if len(buf) > MAX_PROLOG:
+            raise RdfSyntaxError(f"{path}: the XML prolog (before the root element) is longer than {MAX_PROLOG} "
+                                 f"characters; refused")
+        return True
+
+    def find(token: str, start: int) -> int:
+        while (i := buf.find(token, start)) < 0:
+            if not more():
+                return -1
+        return i
+
+    while True:
+        while pos < len(buf) and buf[pos] in " \t\r\n\ufeff":
+            pos += 1
+        while len(buf) - pos < 9 and more():
+            pass
+        if pos >= len(buf):
+            return "", ""
+        if buf.startswith("<?", pos) or buf.startswith("<!--", pos):
+            token = "?>" if buf[pos + 1] == "?" else "-->"
+            end = find(token, pos + 2)
+            if end < 0:
+                return "", ""
+            pos = end + len(token)
+            continue
+        if not buf.startswith("<!DOCTYPE", pos):
+            if re.match(r"<[^\W\d]", buf[pos:pos + 2]) or "<!DOCTYPE" not in buf[pos:]:
+                return "", ""  # the root element (or not XML at all, and no DTD: the parser will say so)
+            raise RdfSyntaxError(f"{path}: refused: a DOCTYPE after something that is not XML prolog")
+        i, quote, depth = pos + 9, "", 0
+        while True:
+            if i >= len(buf) and not more():
+                return buf[pos:], ""
+            c = buf[i]
+            if quote:
+                quote = "" if c == quote else quote
+            elif c in "\"'":
+                quote = c
+            elif depth and buf.startswith("<!--", i):
+                end = find("-->", i + 4)
+                if end < 0:
+                    return buf[pos:], ""
+                buf = buf[:i] + " " * (end + 3 - i) + buf[end + 3:]  # a comment declares nothing
+                continue
+            elif c == "[":
+                depth += 1
+            elif c == "]":
+                depth -= 1
+            elif c == ">" and depth == 0:
+                return buf[pos:i + 1], buf[i + 1:]
+            i += 1
+
+
+def check_entities(path: Path, fmt: RdfFormatName) -> None:
+    """Refuse an RDF/XML file whose DTD could blow up or reach out, before anything parses it, reading it as a
+    stream (bounded memory): an external DTD or entity (``SYSTEM``/``PUBLIC``), a parameter entity, an entity
+    whose value refers to another entity (the "billion laughs"), a value longer than :data:`MAX_ENTITY_VALUE`, or
+    references expanding to more than :data:`MAX_ENTITY_EXPANSION` characters in all. Plain entities (one IRI
+    each, as FIBO declares its namespaces) pass. Other formats have no entities: nothing to check.
+    :class:`RdfSyntaxError` naming the file otherwise."""
+    if fmt is not RdfFormatName.rdfxml:
+        return
+    chunks = _decoded_chunks(path)
+    doctype, rest = _doctype(path, chunks)
+    if not doctype:
+        return
+    head = doctype.split("[", 1)[0]
+    if re.search(r"\b(SYSTEM|PUBLIC)\b", head):
+        raise RdfSyntaxError(f"{path}: refused: an external DTD (<!DOCTYPE ... SYSTEM/PUBLIC>) is not read")
+    sizes: dict[str, int] = {}
+    declared = 0
+    for m in _ENTITY_DECL.finditer(doctype):
+        declared += 1
+        name = m.group(2)
+        if m.group(1):
+            raise RdfSyntaxError(f"{path}: refused: parameter entity %{name} in the DTD")
+        if m.group(3):
+            raise RdfSyntaxError(f"{path}: refused: external entity &{name}; ({m.group(3)}) in the DTD")
+        value = m.group(4) if m.group(4) is not None else m.group(5)
+        if re.search(r"&(?!#)", value) or "%" in value:
+            raise RdfSyntaxError(f"{path}: refused: entity &{name}; refers to another entity (nested entities "
+                                 f"can expand without bound)")
+        if len(value) > MAX_ENTITY_VALUE:
+            raise RdfSyntaxError(f"{path}: refused: entity &{name}; is longer than {MAX_ENTITY_VALUE} characters")
+        sizes[name] = len(value)
+    if doctype.count("<!ENTITY") != declared:  # a declaration the pattern could not read
+        raise RdfSyntaxError(f"{path}: refused: an entity declaration of the DTD could not be read")
+    if not sizes:
+        return
+    total, tail = 0, ""
+    for piece in (rest, *chunks):
+        text = tail + piece
+        cut = max(0, len(text) - 257)  # a reference cut by the chunk boundary is counted with the next piece
+        amp = text.rfind("&", cut)
+        keep = amp if amp >= 0 else len(text)
+        for m in _ENTITY_REF.finditer(text, 0, keep):
+            total += sizes.get(m.group(1), 0)
+        if total > MAX_ENTITY_EXPANSION:
+            raise RdfSyntaxError(f"{path}: refused: entity references expand to more than {MAX_ENTITY_EXPANSION} "
+                                 f"characters")
+        tail = text[keep:]
+    for m in _ENTITY_REF.finditer(tail):
+        total += sizes.get(m.group(1), 0)
+    if total > MAX_ENTITY_EXPANSION:
+        raise RdfSyntaxError(f"{path}: refused: entity references expand to more than {MAX_ENTITY_EXPANSION} "
+                             f"characters")
+
+
 def _formats(paths: Sequence[Path], fmt: str | RdfFormatName | None) -> list[RdfFormatName]:
     if fmt is not None:
         try:
@@ -637,6 +782,8 @@ def merge_files(
         if not p.is_file():
             raise InputError(f"{p}: no such file")
     formats = _formats(files, fmt)
+    for p, f in zip(files, formats, strict=True):
+        check_entities(p, f)  # before anything is parsed or removed
     src, mapped, links = vocab.source_graph(name), vocab.mapped_graph(name), vocab.links_graph(name)
     replacing = bool(source_graphs(store, name))
     new_src, new_mapped = (pending_graph(name, "source"), pending_graph(name, "mapped")) if replacing else (src, mapped)

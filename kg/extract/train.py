@@ -510,6 +510,18 @@ def evaluate_runs(runs: list[DocRun], dec: Decisions) -> dict[str, Any]:
     return aggregate(per)
 
 
+def keep_stock_strings(ner_dir: Path, base_name: str) -> None:
+    """Overwrite the saved pipeline's string table with the stock pipeline's plus our labels. spaCy's StringStore
+    keeps every token string training saw, in order: shipped, it would carry the training texts' words and names
+    (the texts stay in ../shared/corpora). The NER needs none of them: its features are hashes."""
+    import spacy
+
+    strings = spacy.load(base_name).vocab.strings
+    for label in ("MODEL", "PROGRAM"):
+        strings.add(label)
+    strings.to_disk(ner_dir / "vocab" / "strings.json")
+
+
 def _ner_phase(a, cfg, base_name, seed, train_docs, dev_docs, train_runs, dev_runs, fold_of, ner_dir, corpora
                ) -> int:
     """Fine-tune the NER (per fold, then on all train texts) and read every train and dev text with it."""
@@ -557,6 +569,7 @@ def _ner_phase(a, cfg, base_name, seed, train_docs, dev_docs, train_runs, dev_ru
         final_ner.meta["name"] = "kg_ner"
         final_ner.meta["description"] = "en_core_web_sm NER fine-tuned on kg's real-text gold (make train)"
         final_ner.to_disk(ner_dir)
+        keep_stock_strings(ner_dir, base_name)
     nlp = with_ner(base_name, final_ner)
     read_docs(nlp, dev_runs)
     return len(reh_ex)

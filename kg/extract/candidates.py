@@ -22,7 +22,7 @@ import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -310,6 +310,50 @@ def _cue_hits(words: list[str], group: str) -> bool:
     return False
 
 
+@cache
+def _generic_words() -> frozenset[str]:
+    """Words a feature may name: our lexicon's and cue lists' vocabulary and English stop words. Any other proper
+    noun is a name, and a feature never holds a name ('<name>' instead): the decisions learn how names are used,
+    not which names the training texts held."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    lex = lexicon()
+    words: set[str] = set(STOP_WORDS)
+    for value in vars(lex).values():
+        if isinstance(value, (frozenset, set, dict)):
+            for item in value:
+                if isinstance(item, str):
+                    words.update(item.lower().split())
+    for singles, phrases in cues().values():
+        words.update(singles)
+        for phrase in phrases:
+            words.update(phrase)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1 << 16)
+def _generic(w: str) -> bool:
+    """Generic vocabulary: no letters, our word lists, or English (the stock lemmatizer's tables)."""
+    from kg.extract.recognise import english_words, is_english
+
+    return not any(c.isalpha() for c in w) or w in _generic_words() or is_english(w, english_words())
+
+
+def feature_word(t: Token, *, lemma: bool = False) -> str:
+    """``t`` as a feature word: its lower-case form (or lemma), or ``<name>`` for a proper noun or a word that is
+    neither English nor in our vocabulary (a name, however it was tagged)."""
+    w = t.lemma_.lower() if lemma else t.lower_
+    if w in _generic_words() or (t.pos_ != "PROPN" and _generic(t.lower_)):
+        return w
+    return "<name>"
+
+
+def name_word(w: str) -> str:
+    """A word of a candidate name as a feature: kept when it is generic vocabulary ('group', 'holdings', 'lab'),
+    English, or has no letters; ``<name>`` otherwise."""
+    return w if _generic(w) else "<name>"
+
+
 def name_features(r: Reading, n: Name) -> dict[str, float]:
     """Features of a name over all its mentions (at most 12): what it looks like and where it stands."""
     doc = r.doc
@@ -323,10 +367,10 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
     f[f"markup={mk}"] = 1.0
     f[f"ntok={min(len(words), 5)}"] = 1.0
     f[f"shape={_shape(text)}"] = 1.0
-    f[f"last={low[-1]}"] = 1.0
-    f[f"first={low[0]}"] = 1.0
+    f[f"last={name_word(low[-1])}"] = 1.0
+    f[f"first={name_word(low[0])}"] = 1.0
     if len(words) == 1:
-        f[f"word={low[0]}"] = 1.0
+        f[f"word={name_word(low[0])}"] = 1.0
     if any(c.isdigit() for c in text):
         f["digit"] = 1.0
         f[f"digit|{mk}"] = 1.0
@@ -375,19 +419,19 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
         prev = doc[m.tstart - 1] if m.tstart > r.sents[m.sent].start else None
         nxt = doc[m.tend] if m.tend < r.sents[m.sent].end else None
         if prev is not None:
-            seen_ctx.add(f"prev={prev.lower_}")
+            seen_ctx.add(f"prev={feature_word(prev)}")
             seen_ctx.add(f"prevpos={prev.pos_}")
             if m.tstart - 2 >= r.sents[m.sent].start:
-                seen_ctx.add(f"prev2={doc[m.tstart - 2].lower_}_{prev.lower_}")
+                seen_ctx.add(f"prev2={feature_word(doc[m.tstart - 2])}_{feature_word(prev)}")
             if prev.text == "(":
                 seen_ctx.add("in_paren")
         else:
             seen_ctx.add("prev=<s>")
         if nxt is not None:
-            seen_ctx.add(f"next={nxt.lower_}")
+            seen_ctx.add(f"next={feature_word(nxt)}")
             seen_ctx.add(f"nextpos={nxt.pos_}")
             if m.tend + 1 < r.sents[m.sent].end:
-                seen_ctx.add(f"next2={nxt.lower_}_{doc[m.tend + 1].lower_}")
+                seen_ctx.add(f"next2={feature_word(nxt)}_{feature_word(doc[m.tend + 1])}")
             if nxt.text == "(" and m.tend + 2 < len(doc) and doc[m.tend + 1].is_upper and doc[m.tend + 2].text == ")":
                 seen_ctx.add("acronym_follows")
         else:
@@ -397,13 +441,13 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
         # apposition and descriptors: 'X, Italy's stock market regulator', 'the carmaker X'
         for c in root.children:
             if c.dep_ == "appos" and not (m.tstart <= c.i < m.tend):
-                seen_ctx.add(f"appos_head={c.lemma_.lower()}")
+                seen_ctx.add(f"appos_head={feature_word(c, lemma=True)}")
                 if c.lower_ in lex.org_descriptors or c.lemma_.lower() in lex.org_descriptors:
                     seen_ctx.add("appos_org_descriptor")
                 if c.lower_ in lex.product_descriptors:
                     seen_ctx.add("appos_product_descriptor")
         if root.dep_ == "appos" and not (m.tstart <= root.head.i < m.tend):
-            seen_ctx.add(f"appos_of={root.head.lemma_.lower()}")
+            seen_ctx.add(f"appos_of={feature_word(root.head, lemma=True)}")
             if root.head.lower_ in lex.org_descriptors:
                 seen_ctx.add("appos_of_org_descriptor")
         # in a list with other names: 'models such as A, B and C', 'A Corp and B Co'
@@ -422,9 +466,9 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
             seen_ctx.add("prev_product_descriptor")
         head = root.head
         if root.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss", "compound", "appos", "conj", "attr"):
-            seen_ctx.add(f"dephead={root.dep_}|{head.lemma_.lower()}")
+            seen_ctx.add(f"dephead={root.dep_}|{feature_word(head, lemma=True)}")
         if root.dep_ == "pobj":
-            seen_ctx.add(f"prep={head.lower_}|{head.head.lemma_.lower()}")
+            seen_ctx.add(f"prep={feature_word(head)}|{feature_word(head.head, lemma=True)}")
         window = [t.lower_ for t in doc[max(r.sents[m.sent].start, m.tstart - 3):m.tstart]]
         window_after = [t.lower_ for t in doc[m.tend:min(r.sents[m.sent].end, m.tend + 3)]]
         for group in ("person", "model", "method", "org", "unit"):
@@ -534,7 +578,7 @@ def pair_features(r: Reading, a: tuple[int, int], b: tuple[int, int], prefix: st
     btw = doc[first[1]:second[0]] if first[1] <= second[0] else doc[0:0]
     n = len(btw)
     f[f"dist={n if n < 4 else '4-7' if n < 8 else '8-15' if n < 16 else '16+'}"] = 1.0
-    bw = [t.lower_ for t in btw]
+    bw = [feature_word(t) for t in btw]
     for w in bw[:14]:
         f[f"bw={w}"] = 1.0
     if n <= 6:
@@ -556,29 +600,29 @@ def pair_features(r: Reading, a: tuple[int, int], b: tuple[int, int], prefix: st
     f[f"path={path}"] = 1.0
     va, role_a = clause_role(ca)
     vb, role_b = clause_role(cb)
-    f[f"arole={role_a}|{va.lemma_.lower()}"] = 1.0
-    f[f"brole={role_b}|{vb.lemma_.lower()}"] = 1.0
+    f[f"arole={role_a}|{feature_word(va, lemma=True)}"] = 1.0
+    f[f"brole={role_b}|{feature_word(vb, lemma=True)}"] = 1.0
     if va.i == vb.i:
         f[f"roles={role_a}|{role_b}"] = 1.0
-        f[f"roles={role_a}|{role_b}|{va.lemma_.lower()}"] = 1.0
+        f[f"roles={role_a}|{role_b}|{feature_word(va, lemma=True)}"] = 1.0
         for m in _modality(va):
             f[f"mod={m}"] = 1.0
-            f[f"mod={m}|{va.lemma_.lower()}"] = 1.0
+            f[f"mod={m}|{feature_word(va, lemma=True)}"] = 1.0
     else:
         for m in _modality(va):
             f[f"amod={m}"] = 1.0
     f[f"pathdeps={re.sub(r'>[^<>]*<', '><', path)}"] = 1.0
     if lca is not None:
-        f[f"lca={lca.lemma_.lower()}"] = 1.0
+        f[f"lca={feature_word(lca, lemma=True)}"] = 1.0
         f[f"lca_pos={lca.pos_}"] = 1.0
     f[f"adep={ra.dep_}"] = 1.0
     f[f"bdep={rb.dep_}"] = 1.0
-    f[f"adep_head={ra.dep_}|{ra.head.lemma_.lower()}"] = 1.0
-    f[f"bdep_head={rb.dep_}|{rb.head.lemma_.lower()}"] = 1.0
+    f[f"adep_head={ra.dep_}|{feature_word(ra.head, lemma=True)}"] = 1.0
+    f[f"bdep_head={rb.dep_}|{feature_word(rb.head, lemma=True)}"] = 1.0
     si = r.sent_of(a[0])
     sent = r.sents[si]
-    before = [t.lower_ for t in doc[max(sent.start, first[0] - 4):first[0]]]
-    after = [t.lower_ for t in doc[second[1]:min(sent.end, second[1] + 4)]]
+    before = [feature_word(t) for t in doc[max(sent.start, first[0] - 4):first[0]]]
+    after = [feature_word(t) for t in doc[second[1]:min(sent.end, second[1] + 4)]]
     for w in before[-2:]:
         f[f"before={w}"] = 1.0
     for w in after[:2]:
@@ -623,8 +667,8 @@ def money_features(r: Reading, money: Money, span: tuple[int, int]) -> dict[str,
     f[f"mag={band}"] = 1.0
     if money.qualifier:
         f[f"qual={money.qualifier}"] = 1.0
-    left = [t.lower_ for t in doc[max(sent.start, span[0] - 5):span[0]]]
-    right = [t.lower_ for t in doc[span[1]:min(sent.end, span[1] + 5)]]
+    left = [feature_word(t) for t in doc[max(sent.start, span[0] - 5):span[0]]]
+    right = [feature_word(t) for t in doc[span[1]:min(sent.end, span[1] + 5)]]
     for k, w in enumerate(reversed(left)):
         f[f"L{k + 1}={w}"] = 1.0
         f[f"Lbag={w}"] = 1.0
@@ -634,16 +678,16 @@ def money_features(r: Reading, money: Money, span: tuple[int, int]) -> dict[str,
     root = doc[span[0]:span[1]].root
     f[f"dep={root.dep_}"] = 1.0
     h = root.head
-    f[f"head={h.lemma_.lower()}"] = 1.0
-    f[f"dephead={root.dep_}|{h.lemma_.lower()}"] = 1.0
+    f[f"head={feature_word(h, lemma=True)}"] = 1.0
+    f[f"dephead={root.dep_}|{feature_word(h, lemma=True)}"] = 1.0
     if h.dep_ == "prep" or h.pos_ == "ADP":
-        f[f"prep_head={h.lower_}|{h.head.lemma_.lower()}"] = 1.0
+        f[f"prep_head={feature_word(h)}|{feature_word(h.head, lemma=True)}"] = 1.0
     v = h
     steps = 0
     while v.pos_ not in ("VERB", "AUX") and v.head.i != v.i and steps < 5:
         v = v.head
         steps += 1
-    f[f"verb={v.lemma_.lower()}"] = 1.0
+    f[f"verb={feature_word(v, lemma=True)}"] = 1.0
     in_sentence = r.sentence_cues(r.sent_of(span[0]))
     for group in ("invest", "not_invest", "acquire", "complete", "agree", "negation", "rumour", "stake", "unit"):
         if group not in in_sentence:

@@ -93,14 +93,9 @@ def _split_double_dashes(nlp: spacy.language.Language) -> None:
     nlp.tokenizer.suffix_search = compile_suffix_regex([*nlp.Defaults.suffixes, r"(?<=\d[BMKT])\."]).search
 
 
-@cache
-def _english_words(model_name: str) -> frozenset[str]:
-    """Lower-case English words from the pipeline's lemmatizer tables (nouns, verbs, adjectives, adverbs)."""
-    nlp = _PIPELINES.get((model_name, True)) or _PIPELINES.get((model_name, False))
+def _words_of(lookups) -> frozenset[str]:
+    """Lower-case words of a lemmatizer's lookup tables (nouns, verbs, adjectives, adverbs)."""
     words: set[str] = set()
-    if nlp is None or "lemmatizer" not in nlp.pipe_names:
-        return frozenset()
-    lookups = nlp.get_pipe("lemmatizer").lookups
     for table in ("lemma_index", "lemma_exc"):
         if not lookups.has_table(table):
             continue
@@ -116,19 +111,47 @@ def _english_words(model_name: str) -> frozenset[str]:
     return frozenset(w for w in words if w.isalpha())
 
 
+@cache
+def _english_words(model_name: str) -> frozenset[str]:
+    """English words of a loaded pipeline's lemmatizer; without one loaded, of the installed stock pipeline."""
+    nlp = _PIPELINES.get((model_name, True)) or _PIPELINES.get((model_name, False))
+    if nlp is not None and "lemmatizer" in nlp.pipe_names:
+        return _words_of(nlp.get_pipe("lemmatizer").lookups)
+    return english_words()
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """English words of the installed stock pipeline's lemmatizer tables, read from disk (no pipeline loaded)."""
+    import spacy.util
+    from spacy.lookups import Lookups
+
+    try:
+        root = spacy.util.get_package_path(pick_model(None))
+    except (OSError, ImportError, ModelNotFoundError):
+        return frozenset()
+    found = sorted(root.glob("**/lemmatizer/lookups"))
+    return _words_of(Lookups().from_disk(found[0])) if found else frozenset()
+
+
+def is_english(w: str, words: frozenset[str]) -> bool:
+    """Is the lower-case ``w`` (or a plain inflection of it) one of ``words``?"""
+    w = w.lower().strip("'’.")
+    if w in words:
+        return True
+    for suf, rep in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+                     ("ly", ""), ("er", ""), ("ers", "")):
+        if w.endswith(suf) and len(w) > len(suf) + 2 and w[: -len(suf)] + rep in words:
+            return True
+    return False
+
+
 def word_test(nlp: spacy.language.Language):
     """A predicate: is this lower-case word (or a plain inflection of one) an ordinary English word?"""
     name = f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '')}"
     words = _english_words(next((k[0] for k, v in _PIPELINES.items() if v is nlp), name))
 
     def is_word(w: str) -> bool:
-        w = w.lower().strip("'’.")
-        if w in words:
-            return True
-        for suf, rep in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
-                         ("ly", ""), ("er", ""), ("ers", "")):
-            if w.endswith(suf) and len(w) > len(suf) + 2 and w[: -len(suf)] + rep in words:
-                return True
-        return False
+        return is_english(w, words)
 
     return is_word

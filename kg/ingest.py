@@ -224,11 +224,9 @@ def _die_with_parent(parent: int) -> None:
     import signal
 
     if sys.platform == "linux":
-        import contextlib
-        import ctypes
+        from kg.server import die_with_parent
 
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        die_with_parent(signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before the request was in place
         os._exit(1)
 

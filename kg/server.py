@@ -54,14 +54,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: ask Linux to send it SIGTERM when its parent dies, even by SIGKILL, so that no
-    server outlives kg and keeps the store locked. Best effort: nothing happens where prctl is missing."""
+def die_with_parent(sig: int | None = None) -> None:
+    """Ask Linux to send this process ``sig`` (default SIGTERM) when its parent dies, even by SIGKILL
+    (``PR_SET_PDEATHSIG``), so no child outlives kg: an :class:`OxigraphServer`, ``kg ingest``'s workers. Best
+    effort: nothing happens where prctl is missing."""
     import ctypes
     import signal
 
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, sig or signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def _parse_bind(bind: str) -> tuple[str, int]:
@@ -108,7 +109,7 @@ class OxigraphServer:
         # stderr goes to a file, never a pipe nobody reads (a full pipe would block the server).
         self._err = open(self.log, "ab+") if self.log else tempfile.TemporaryFile()  # noqa: SIM115
         self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._err,
-                                      preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                                      preexec_fn=die_with_parent if sys.platform == "linux" else None)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
@@ -172,11 +173,6 @@ class OxigraphServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def start_server(location: str | Path, *, bind: str = DEFAULT_BIND, timeout: float = 30.0) -> OxigraphServer:
-    """Start ``oxigraph serve`` on ``location`` bound to ``bind`` and return it once it answers."""
-    return OxigraphServer(location, bind=bind).start(timeout=timeout)
 
 
 # --- kg serve: a guarded SPARQL server in this process --------------------------------------------------------

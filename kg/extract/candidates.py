@@ -279,6 +279,12 @@ def find_mentions(r: Reading) -> list[Mention]:
                 i = j
             else:
                 i += 1
+    # a word that is capitalised inside ('FROMAGe', 'BgGPT', 'BLIP') is a name by its shape even when the tagger
+    # calls it a noun; the entity model decides what it names
+    for t in doc:
+        if t.is_alpha and len(t.text) > 1 and sum(c.isupper() for c in t.text[1:]) >= 1 and not t.like_url \
+                and not any(ts <= t.i < te for (ts, te) in found):
+            add(t.i, t.i + 1, "shape:caps")
     # 'its U.K. Subsidiary George Morton Ltd': a name may start after a descriptor the span swallowed
     for m in list(found.values()):
         if m.tend - m.tstart >= 3 and doc[m.tend - 1].lower_.strip(".") in legal:
@@ -406,8 +412,10 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
     nm = len(n.mentions)
     f[f"count={min(nm, 4)}"] = 1.0
     ner_counts: dict[str, int] = {}
-    seen_ctx: set[str] = set()
-    for m in n.mentions[:12]:
+    ctx_count: dict[str, int] = {}
+    considered = n.mentions[:12]
+    for m in considered:
+        seen_ctx: set[str] = set()
         for s in m.sources:
             seen_ctx.add(f"src={s}")
             seen_ctx.add(f"src={s}|{mk}")
@@ -476,8 +484,12 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
                 seen_ctx.add(f"cue_before={group}")
             if _cue_hits(window_after, group):
                 seen_ctx.add(f"cue_after={group}")
-    for k in seen_ctx:
-        f[k] = 1.0
+        for k in seen_ctx:
+            ctx_count[k] = ctx_count.get(k, 0) + 1
+    # a context seen at all weighs 0.5, and up to 1.0 as the share of the mentions that show it grows: a name
+    # mentioned often is not judged by the union of everything around any one of its mentions
+    for k, c in ctx_count.items():
+        f[k] = 0.5 + 0.5 * c / len(considered)
     longer = r.prefix_index.get(n.key, ())
     if longer:
         f["prefix_of_longer_name"] = 1.0
@@ -485,8 +497,8 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
                for k in longer):
             f["prefix_of_model_name"] = 1.0
     for label, c in ner_counts.items():
-        f[f"ner={label}"] = 1.0
-        f[f"ner={label}|{mk}"] = 1.0
+        f[f"ner={label}"] = 0.5 + 0.5 * c / len(considered)
+        f[f"ner={label}|{mk}"] = 0.5 + 0.5 * c / len(considered)
         if c == nm:
             f[f"ner_all={label}"] = 1.0
     return f

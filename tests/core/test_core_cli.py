@@ -364,3 +364,12 @@ def test_interrupt_is_exit_130_and_one_line(monkeypatch: pytest.MonkeyPatch, cap
         kg.cli.main()
     assert done.value.code == 130
     assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_ingest_help_says_what_workers_and_folders_are(runner: CliRunner) -> None:
+    """``--workers`` are kg's own extraction processes (no longer spaCy's n_process), and folders give .html too."""
+    res = runner.invoke(app, ["ingest", "--help"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0
+    text = " ".join(res.stdout.split())
+    assert "n_process" not in text and "each running the whole extractor" in text
+    assert "*.html" in text

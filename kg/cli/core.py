@@ -85,7 +85,8 @@ def _stdout_bytes() -> Any:
 
 def ingest_cmd(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Text files, folders (*.txt, *.md, recursively), "
+    paths: Annotated[list[Path], typer.Argument(help="Text files, folders (*.txt, *.md, *.html, "
+                                                "recursively), "
                                                 "or JSONL/CSV corpora (one article per record); '-' reads one "
                                                 "text from standard input.")],
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Extraction processes (forked workers, "

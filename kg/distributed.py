@@ -99,9 +99,11 @@ def ingest_dask(
 
     Skipping, re-ingestion and counts follow :func:`kg.ingest.ingest`. At most ``max_in_flight`` partitions
     (default: two per worker thread) wait on the cluster at once, so memory does not grow with the corpus.
-    A document whose extraction fails on a worker is counted in ``failed`` and the run goes on.
+    A document whose extraction fails on a worker is reported to ``errors``, counted in ``not_extracted`` and left
+    out; the run goes on.
     """
-    from kg.ingest import IngestReport, StoreWriter, plan_sources
+    from kg.errors import ExtractionError, describe
+    from kg.ingest import ErrorLog, IngestReport, StoreWriter, plan_sources
     from kg.store import open_store
 
     client = _connect(scheduler, timeout=connect_timeout)
@@ -112,7 +114,8 @@ def ingest_dask(
         limit = max(1, max_in_flight or 2 * threads)
         skip = skip_existing if callable(skip_existing) else (lambda _s: bool(skip_existing))
         skipped = 0
-        failed: list[str] = []
+        log = errors if errors is not None else ErrorLog()
+        left_out = 0
         seen: set[str] = set()
         with open_store(store_location) as store:
             writer: StoreWriter | None = None
@@ -146,13 +149,13 @@ def ingest_dask(
                     try:
                         version, results = fut.result()
                     except Exception as err:  # the whole task failed (worker died, ...)
-                        failed.extend(f"{src.id}: {err.__class__.__name__}: {err}" for src, _, _ in part)
-                        results, version = [], None
+                        results, version = [describe(err)] * len(part), None
                     if writer is None and version is not None:
                         writer = StoreWriter(store, extractor=version, now=now)
                     for (src, exists, previous), facts in zip(part, results, strict=False):
                         if isinstance(facts, str):
-                            failed.append(f"{src.id}: {facts}")
+                            left_out += 1
+                            log(ExtractionError.of(src.id, facts))
                         else:
                             assert writer is not None
                             writer.add(src, facts, previous=previous, exists=exists)
@@ -172,10 +175,11 @@ def ingest_dask(
     return IngestReport(
         documents=writer.documents if writer else 0,
         skipped=skipped,
-        failed=len(failed) + (errors.count if errors is not None else 0),
+        failed=log.count,
         quads=writer.quads if writer else 0,
         replaced=writer.replaced if writer else 0,
-        errors=tuple(failed[:20]) + (tuple(errors.messages) if errors is not None else ()),
+        errors=tuple(log.messages),
+        not_extracted=left_out,
     )
 
 

@@ -52,3 +52,26 @@ class ValidationFailed(KgError):
     """SHACL validation found violations."""
 
     exit_code = 7
+
+
+class ExtractionError(KgError):
+    """A readable document could not be extracted (the message names it and what failed). In a run over several
+    documents it is left out and the others are stored; the run ends with this exit code."""
+
+    exit_code = 8
+
+    @classmethod
+    def of(cls, source: str, err: BaseException | str) -> ExtractionError:
+        """The report of ``source`` failing with ``err`` (an exception, or its :func:`describe` from a worker).
+
+        >>> str(ExtractionError.of("a.txt", ValueError("bad\\nthing")))
+        'a.txt: not extracted (ValueError: bad thing)'
+        """
+        return cls(f"{source}: not extracted ({err if isinstance(err, str) else describe(err)})")
+
+
+def describe(err: BaseException) -> str:
+    """An exception on one line: its class and message, white space folded, at most 300 characters."""
+    text = " ".join(str(err).split())
+    what = f"{err.__class__.__name__}: {text}" if text else err.__class__.__name__
+    return what if len(what) <= 300 else what[:299] + "…"

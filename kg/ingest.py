@@ -14,6 +14,11 @@ Decisions:
   ``kg:ingestedAt``, so re-ingesting the same text gives a byte-identical export.
 - The same text met twice in one run is ingested once (the second is counted as skipped).
 - Bad documents inside folders/corpora are reported by :mod:`kg.corpus` and left out; the run goes on.
+- A readable document whose extraction or RDF mapping raises is reported in one line (an
+  :class:`~kg.errors.ExtractionError` given to the run's :class:`ErrorLog`), left out, and counted in
+  ``not_extracted``; the run goes on and every other document is stored. In this process a failure inside
+  spaCy's batched ``nlp.pipe`` stops the batch, so its documents are read again one by one to find the one that
+  fails; a worker does the same for its chunk.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from kg.corpus import SourceText, read_text_file, sha256_text
-from kg.errors import InputError, KgError
+from kg.errors import ExtractionError, InputError, KgError, describe
 from kg.vocab import KG, document_graph, kg
 
 if TYPE_CHECKING:
@@ -53,7 +58,8 @@ _GRAPHS_BY_PATH = "SELECT DISTINCT ?g ?path WHERE { GRAPH ?g { ?doc <" + KG + "s
 
 @dataclass(frozen=True)
 class IngestReport:
-    """What a run did: documents ingested (new or replaced), skipped (already there), failed, quads written."""
+    """What a run did: documents ingested (new or replaced), skipped (already there), failed (could not be read),
+    not extracted (read, but extraction raised: left out), quads written."""
 
     documents: int = 0
     skipped: int = 0
@@ -61,23 +67,31 @@ class IngestReport:
     quads: int = 0
     replaced: int = 0
     errors: tuple[str, ...] = field(default=(), compare=False)
+    not_extracted: int = 0
 
 
 class ErrorLog:
-    """Collects per-document input errors of a run (pass it as ``on_error`` to :func:`kg.corpus.iter_sources`)."""
+    """Collects the per-document errors of a run: input errors (pass it as ``on_error`` to
+    :func:`kg.corpus.iter_sources`), counted in ``count``, and documents that could not be extracted
+    (:class:`~kg.errors.ExtractionError`, from :func:`ingest`), counted in ``not_extracted``."""
 
     def __init__(self, echo: Callable[[str], None] | None = None, *, keep: int = 20) -> None:
         self.count = 0
+        self.not_extracted = 0
         self.messages: list[str] = []
         self._echo = echo
         self._keep = keep
 
-    def __call__(self, err: InputError) -> None:
-        self.count += 1
+    def __call__(self, err: KgError) -> None:
+        if isinstance(err, ExtractionError):
+            self.not_extracted += 1
+        else:
+            self.count += 1
+        seen = self.count + self.not_extracted
         if len(self.messages) < self._keep:
             self.messages.append(str(err))
-        if self._echo is not None and self.count <= self._keep:
-            self._echo(str(err) if self.count < self._keep else f"{err} (further errors are counted, not shown)")
+        if self._echo is not None and seen <= self._keep:
+            self._echo(str(err) if seen < self._keep else f"{err} (further errors are counted, not shown)")
 
 
 def extractor_module() -> Any:
@@ -241,16 +255,38 @@ def _init_worker(model: str | None, extractor: str, parent: int | None = None) -
     _WORKER["extractor"] = extractor
 
 
-def _extract_chunk(items: list[tuple[str, str | None, DocumentInfo, str, str | None]]) -> list[DocumentNQuads]:
+def _extract_chunk(items: list[tuple[str, str | None, DocumentInfo, str, str | None]]
+                   ) -> list[DocumentNQuads | str]:
     """In a worker: extraction and RDF mapping of ``(text, date, document, ingestion time, markup)`` items, in
-    order."""
+    order; a document that fails gives the description of its error instead (the others are unaffected)."""
     from kg.rdf import facts_to_nquads
 
     ex = extractor_module()
-    facts = ex.extract_many([it[0] for it in items], dates=[it[1] for it in items], markups=[it[4] for it in items],
-                            nlp=_WORKER["nlp"], batch_size=max(1, len(items)))
-    return [facts_to_nquads(f, it[2], ingested_at=it[3], extractor=_WORKER["extractor"])
-            for f, it in zip(facts, items, strict=True)]
+    nlp = _WORKER["nlp"]
+    found: list[Any]
+    try:
+        found = list(ex.extract_many([it[0] for it in items], dates=[it[1] for it in items],
+                                     markups=[it[4] for it in items], nlp=nlp, batch_size=max(1, len(items))))
+    except Exception:  # one of them failed and stopped the batch: read them one by one
+        found = [_extract_one(ex, nlp, it[0], it[1], it[4]) for it in items]
+    out: list[DocumentNQuads | str] = []
+    for facts, it in zip(found, items, strict=True):
+        if isinstance(facts, str):
+            out.append(facts)
+            continue
+        try:
+            out.append(facts_to_nquads(facts, it[2], ingested_at=it[3], extractor=_WORKER["extractor"]))
+        except Exception as err:
+            out.append(describe(err))
+    return out
+
+
+def _extract_one(ex: Any, nlp: Any, text: str, date: str | None, markup: str | None) -> Facts | str:
+    """One document's facts, or the description of the error its extraction raised."""
+    try:
+        return ex.extract(text, date=date, nlp=nlp, markup=markup or "auto")
+    except Exception as err:
+        return describe(err)
 
 
 def _pool_context() -> Any:
@@ -261,7 +297,7 @@ def _pool_context() -> Any:
 
 
 def _in_workers(planned: Iterable[_Planned], *, nlp: Any, model: str | None, writer: StoreWriter,
-                workers: int) -> Iterator[tuple[_Planned, DocumentNQuads]]:
+                workers: int) -> Iterator[tuple[_Planned, DocumentNQuads | ExtractionError]]:
     """Extract and map ``planned`` in ``workers`` processes; results in input order, a bounded number in flight."""
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -272,7 +308,13 @@ def _in_workers(planned: Iterable[_Planned], *, nlp: Any, model: str | None, wri
     _WORKER["nlp"] = nlp  # what a forked worker starts with
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_init_worker,
                                initargs=(model, writer.extractor, os.getpid()))
-    inflight: deque[tuple[list[_Planned], Future[list[DocumentNQuads]]]] = deque()
+    inflight: deque[tuple[list[_Planned], Future[list[DocumentNQuads | str]]]] = deque()
+
+    def results(done: list[_Planned], fut: Future[list[DocumentNQuads | str]]
+                ) -> Iterator[tuple[_Planned, DocumentNQuads | ExtractionError]]:
+        for p, doc in zip(done, fut.result(), strict=True):
+            yield p, (ExtractionError.of(p.source.id, doc) if isinstance(doc, str) else doc)
+
     try:
         part: list[_Planned] = []
         for p in planned:
@@ -281,40 +323,67 @@ def _in_workers(planned: Iterable[_Planned], *, nlp: Any, model: str | None, wri
                 inflight.append((part, pool.submit(_extract_chunk, items(part))))
                 part = []
                 while len(inflight) >= 2 * workers:
-                    done, fut = inflight.popleft()
-                    yield from zip(done, fut.result(), strict=True)
+                    yield from results(*inflight.popleft())
         if part:
             inflight.append((part, pool.submit(_extract_chunk, items(part))))
         while inflight:
-            done, fut = inflight.popleft()
-            yield from zip(done, fut.result(), strict=True)
+            yield from results(*inflight.popleft())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _WORKER.clear()
 
 
 def _in_process(planned: Iterable[_Planned], *, nlp: Any, writer: StoreWriter) -> Iterator[
-        tuple[_Planned, DocumentNQuads]]:
-    """Extract and map ``planned`` here (one process), through ``extract_many``'s batched ``nlp.pipe``."""
+        tuple[_Planned, DocumentNQuads | ExtractionError]]:
+    """Extract and map ``planned`` here (one process), through ``extract_many``'s batched ``nlp.pipe``.
+
+    When extraction raises, the batch in flight (spaCy's ``pipe`` stops at the error) is read again one document at
+    a time, the one that fails is reported, and batched reading resumes with the documents after it."""
     ex = extractor_module()
-    pending: deque[_Planned] = deque()
+    todo = iter(planned)
+
+    def mapped(p: _Planned, facts: Facts) -> DocumentNQuads | ExtractionError:
+        try:
+            return writer.to_nquads(p.source, facts, previous=p.previous)
+        except Exception as err:
+            return ExtractionError.of(p.source.id, err)
+
+    while True:
+        pending: deque[_Planned] = deque()
+        try:
+            texts, dates, markups = _streams(todo, pending)
+            for facts in ex.extract_many(texts, dates=dates, markups=markups, nlp=nlp, batch_size=16):
+                p = pending.popleft()
+                yield p, mapped(p, facts)
+            return
+        except Exception:
+            if not pending:
+                raise  # nothing was read: not one document's failure
+            stuck = list(pending)  # read, not yet given back: one of them failed
+        for p in stuck:
+            one = _extract_one(ex, nlp, p.source.text, p.source.date, p.source.markup)
+            yield p, (ExtractionError.of(p.source.id, one) if isinstance(one, str) else mapped(p, one))
+
+
+def _streams(todo: Iterator[_Planned], pending: deque[_Planned]
+             ) -> tuple[Iterator[str], Iterator[str | None], Iterator[str | None]]:
+    """The texts of ``todo`` for ``extract_many``, each put in ``pending`` as it is read, and its dates and markups
+    read in step (``extract_many`` reads one date and one markup right after each text: the newest source's)."""
 
     def texts() -> Iterator[str]:
-        for p in planned:
+        for p in todo:
             pending.append(p)
             yield p.source.text
 
     def dates() -> Iterator[str | None]:
-        while pending:  # extract_many reads one date right after each text: the article date of the newest source
+        while pending:
             yield pending[-1].source.date
 
     def markups() -> Iterator[str | None]:
-        while pending:  # read in step with the texts, like the dates
+        while pending:
             yield pending[-1].source.markup
 
-    for facts in ex.extract_many(texts(), dates=dates(), markups=markups(), nlp=nlp, batch_size=16):
-        p = pending.popleft()
-        yield p, writer.to_nquads(p.source, facts, previous=p.previous)
+    return texts(), dates(), markups()
 
 
 def ingest(
@@ -335,8 +404,10 @@ def ingest(
 
     ``sources`` is consumed lazily (a corpus is never held in memory). ``skip_existing`` may be a predicate
     deciding per source (the CLI skips existing corpus records but replaces files named explicitly).
-    ``progress`` is called with 1 for each document handled (ingested or skipped). ``errors`` is the
-    :class:`ErrorLog` given to :func:`kg.corpus.iter_sources`; its count becomes ``failed``.
+    ``progress`` is called with 1 for each document handled (ingested, skipped or not extracted). ``errors`` is the
+    :class:`ErrorLog` given to :func:`kg.corpus.iter_sources`; its count becomes ``failed``. A document whose
+    extraction raises is reported to ``errors`` (an :class:`~kg.errors.ExtractionError`), left out and counted in
+    ``not_extracted``; the others are stored.
 
     With ``workers >= 2`` the whole per-document work (spaCy, rules, RDF mapping) runs in that many worker
     processes, each loading the pipeline once; this process only reads the sources, plans and writes. The store
@@ -361,9 +432,15 @@ def ingest(
                for src, exists, previous in plan_sources(store, sources, skip=skip, seen=seen, on_skip=on_skip))
     results = (_in_workers(planned, nlp=nlp, model=model, writer=writer, workers=workers) if workers > 1
                else _in_process(planned, nlp=nlp, writer=writer))
+    log = errors if errors is not None else ErrorLog()
+    left_out = 0
     try:
         for p, doc in results:
-            writer.add_nquads(doc, exists=p.exists)
+            if isinstance(doc, ExtractionError):
+                left_out += 1
+                log(doc)
+            else:
+                writer.add_nquads(doc, exists=p.exists)
             if progress is not None:
                 progress(1)
     finally:
@@ -372,10 +449,11 @@ def ingest(
     return IngestReport(
         documents=writer.documents,
         skipped=skipped,
-        failed=errors.count if errors is not None else 0,
+        failed=log.count,
         quads=writer.quads,
         replaced=writer.replaced,
-        errors=tuple(errors.messages) if errors is not None else (),
+        errors=tuple(log.messages),
+        not_extracted=left_out,
     )
 
 

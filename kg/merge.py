@@ -46,7 +46,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 from kg import vocab
 from kg.errors import InputError, QueryError, RdfSyntaxError
 from kg.resources import ontology_file, queries_dir
-from kg.store import GraphStore, MemoryStore, RdfFormatName
+from kg.store import GraphStore, MemoryStore, RdfFormatName, syntax_message
 
 if TYPE_CHECKING:
     from kg.queries import QueryResult
@@ -838,9 +838,7 @@ def _parse(path: Path, fmt: RdfFormatName) -> Iterator[Quad]:
     try:
         yield from ox.parse(path=str(path), format=fmt.oxigraph)
     except SyntaxError as err:
-        first = str(err).splitlines()[0] if str(err) else "syntax error"
-        where = f"line {err.lineno}: " if err.lineno and f"line {err.lineno}" not in first else ""
-        raise RdfSyntaxError(f"{path}: {where}{first}") from None
+        raise RdfSyntaxError(f"{path}: {syntax_message(err)}") from None
     except (OSError, ValueError) as err:
         raise InputError(f"{path}: {err}") from None
 

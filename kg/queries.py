@@ -486,7 +486,7 @@ def _csv_value(t: Term | None) -> str:
 
 
 def write_result(result: QueryResult, fmt: str, out: TextIO) -> None:
-    """Write ``result`` as ``table`` (rich), ``csv``, ``tsv`` (W3C, terms in N-Triples form) or ``json``."""
+    """Write ``result`` as ``table`` (plain columns), ``csv``, ``tsv`` (W3C, terms in N-Triples form) or ``json``."""
     fmt = str(getattr(fmt, "value", fmt)).lower()
     if fmt not in FORMATS:
         raise QueryError(f"unknown result format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -520,15 +520,36 @@ def write_result(result: QueryResult, fmt: str, out: TextIO) -> None:
 
 
 def _write_table(variables: list[str], data: list[list[object | None]], out: TextIO) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*variables, show_lines=False, highlight=False)
-    for row in data:
-        table.add_row(*(compact(v) for v in row))
-    is_tty = bool(getattr(out, "isatty", lambda: False)())
-    console = Console(file=out, width=None if is_tty else 240, no_color=not is_tty, highlight=False,
-                      soft_wrap=False)
-    console.print(table)
+    """Plain columns for reading: a header line, one line per row, cells two spaces apart and padded to the widest
+    cell of their column. Nothing is cut or wrapped, so every IRI can be copied whole and the output is the same on
+    a terminal and in a pipe; line breaks and tabs in a value print as spaces and other control characters as
+    ``\\xNN`` escapes, so a value can neither break the layout nor send escape sequences to a terminal."""
+    table = [list(variables), *([_cell(compact(v)) for v in row] for row in data)]
+    widths = [max(_width(r[i]) for r in table) for i in range(len(variables))]
+    for r in table:
+        cells = [c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=True)]
+        out.write("  ".join(cells).rstrip() + "\n")
     if not data:
-        console.print("(no results)")
+        out.write("(no results)\n")
+
+
+_LAYOUT = re.compile(r"[\t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _cell(text: str) -> str:
+    """One table cell: line breaks and tabs as one space, other control characters escaped.
+
+    >>> _cell("two\\nlines\\x1b[31m")
+    'two lines\\\\x1b[31m'
+    """
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", _LAYOUT.sub(" ", text))
+
+
+def _width(text: str) -> int:
+    """Terminal columns ``text`` takes: wide East Asian characters count two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

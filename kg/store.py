@@ -209,7 +209,7 @@ class GraphStore:
         try:
             quads = [*ox.parse(body, format=ox.RdfFormat.N_QUADS), *ox.parse(markers, format=ox.RdfFormat.N_QUADS)]
         except SyntaxError as err:
-            raise RdfSyntaxError(f"N-Quads to add: {_syntax_location(err)}") from None
+            raise RdfSyntaxError(f"N-Quads to add: {syntax_message(err)}") from None
         self.add_graphs(quads)
 
     def remove_graph(self, graph: ox.NamedNode) -> bool:
@@ -226,7 +226,7 @@ class GraphStore:
             with open(path, "rb") as fh:
                 self.add_graphs(ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(fh, fmt.oxigraph))
         except SyntaxError as err:
-            raise RdfSyntaxError(f"{path}: {_syntax_location(err)}") from None
+            raise RdfSyntaxError(f"{path}: {syntax_message(err)}") from None
 
     def update(self, sparql: str) -> None:
         raise NotImplementedError
@@ -394,7 +394,7 @@ class LocalStore(GraphStore):
             if markers:
                 store.load(markers, ox.RdfFormat.N_QUADS)
         except SyntaxError as err:
-            raise RdfSyntaxError(f"N-Quads to add: {_syntax_location(err)}") from None
+            raise RdfSyntaxError(f"N-Quads to add: {syntax_message(err)}") from None
         except OSError as err:
             raise _translate_os_error(self.location, err) from None
 
@@ -427,7 +427,7 @@ class LocalStore(GraphStore):
                 store.load(path=str(path), format=fmt.oxigraph, to_graph=graph)
         except SyntaxError as err:
             store.remove_graph(graph)
-            raise RdfSyntaxError(f"{path}: {_syntax_location(err)}") from None
+            raise RdfSyntaxError(f"{path}: {syntax_message(err)}") from None
         except OSError as err:
             raise _translate_os_error(self.location, err) from None
         return len(store) - before
@@ -444,7 +444,7 @@ class LocalStore(GraphStore):
             else:
                 store.bulk_load(path=str(path), format=fmt.oxigraph, to_graph=graph)
         except SyntaxError as err:
-            raise RdfSyntaxError(f"{path}: {_syntax_location(err)}") from None
+            raise RdfSyntaxError(f"{path}: {syntax_message(err)}") from None
         except OSError as err:
             raise _translate_os_error(self.location, err) from None
 
@@ -502,7 +502,7 @@ class LocalStore(GraphStore):
                 return
             quads = list(ox.parse(data, fmt, base_iri=base))
         except SyntaxError as err:
-            raise RdfSyntaxError(_syntax_location(err)) from None
+            raise RdfSyntaxError(syntax_message(err)) from None
         except OSError as err:
             raise _translate_os_error(self.location, err) from None
         target = "ALL" if graph is None else ("DEFAULT" if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph}")
@@ -715,9 +715,13 @@ def _shift_lines(err: SyntaxError, lines: int) -> SyntaxError:
     return shifted
 
 
-def _syntax_location(err: SyntaxError) -> str:
-    """'line N: message' from a pyoxigraph SyntaxError (whose message carries the position)."""
+def syntax_message(err: SyntaxError) -> str:
+    """'line N: message' from a pyoxigraph SyntaxError (whose message carries the position); a JSON-LD context that
+    would have to be fetched (pyoxigraph has no loader, so nothing is) is said in a user's words."""
     msg = str(err).splitlines()[0] if str(err) else "syntax error"
+    if "LoadDocumentCallback" in msg:
+        return ("refused: a remote JSON-LD context (an @context or @import naming a URL); kg fetches nothing from "
+                "the web: put the context inline")
     lineno = getattr(err, "lineno", None)
     return f"line {lineno}: {msg}" if lineno and f"line {lineno}" not in msg else msg
 

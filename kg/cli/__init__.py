@@ -141,6 +141,8 @@ def main() -> None:
     try:
         application = build_app(command_name(sys.argv[1:]))
         code = application(standalone_mode=False)  # click returns (not raises) a typer.Exit's code in this mode
+        if code == 130:  # typer turns Ctrl-C (KeyboardInterrupt) into a silent Exit(130)
+            typer.echo("interrupted", err=True)
         if isinstance(code, int) and code:
             sys.exit(code)
     except KgError as err:

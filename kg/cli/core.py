@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from kg.cli import handle_errors, info, settings
-from kg.errors import InputError, QueryError, StoreError, ValidationFailed
+from kg.errors import ExtractionError, InputError, KgError, QueryError, StoreError, ValidationFailed
 
 
 class InFormat(StrEnum):
@@ -85,7 +85,8 @@ def _stdout_bytes() -> Any:
 
 def ingest_cmd(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Text files, folders (*.txt, *.md, recursively), "
+    paths: Annotated[list[Path], typer.Argument(help="Text files, folders (*.txt, *.md, *.html, "
+                                                "recursively), "
                                                 "or JSONL/CSV corpora (one article per record); '-' reads one "
                                                 "text from standard input.")],
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Extraction processes (forked workers, "
@@ -117,6 +118,8 @@ def ingest_cmd(
     Files named on the command line are checked first (a bad one stops the run before anything is written) and
     replace their graph when already ingested. Folders and JSONL/CSV corpora are streamed; documents already in
     the store (same content hash) are skipped unless --force, and a bad document or record is reported and left out.
+    A document whose extraction fails is reported in one line and left out, the others are stored, and the run
+    exits with 8.
     """
     from dataclasses import replace
 
@@ -154,11 +157,15 @@ def ingest_cmd(
         with _open(ctx, read_only=False) as store, _progress(show, total) as tick:
             report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size, skip_existing=skip,
                             progress=tick, errors=log)
-    if report.documents == 0 and report.skipped == 0 and report.failed:
+    if report.documents == 0 and report.skipped == 0 and report.failed and not report.not_extracted:
         first = log.messages[0] if log.messages else "see the warnings above"
         raise InputError(f"no document could be read ({report.failed} failed; first: {first})")
+    left_out = f", {report.not_extracted} not extracted" if report.not_extracted else ""
     info(ctx, f"ingested {report.documents} document(s) ({report.replaced} replaced), skipped {report.skipped} "
-         f"already in the store, {report.failed} failed; {report.quads} quads written")
+         f"already in the store, {report.failed} failed{left_out}; {report.quads} quads written")
+    if report.not_extracted:
+        raise ExtractionError(f"{report.not_extracted} document(s) could not be extracted and were left out (see the "
+                              f"warnings above); the {report.documents} other(s) were stored")
 
 
 def _date_option(value: str | None) -> str | None:
@@ -242,7 +249,12 @@ def extract_cmd(
         src = replace(src, date=day)
     nlp = load_pipeline(model)
     markup = input_format.value if input_format is not MarkupFormat.auto else (src.markup or "auto")
-    facts = extract(src.text, date=src.date, nlp=nlp, markup=markup)
+    try:
+        facts = extract(src.text, date=src.date, nlp=nlp, markup=markup)
+    except KgError:
+        raise
+    except Exception as err:  # one line, as for every error
+        raise ExtractionError.of(src.id, err) from err
     version = facts.extractor or extractor_version(nlp)
     facts = replace(facts, extractor=version, document=src.document_info())
     out = _stdout_text()

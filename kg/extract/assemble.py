@@ -17,7 +17,8 @@ Stage five of extraction (normalise -> recognise -> candidates -> decide -> **as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from kg.extract.candidates import Entity, Name, Pair, Reading, name_key
@@ -109,56 +110,80 @@ def _initials(name: str) -> str:
     return "".join(w[0].upper() for w in words)
 
 
-def _cluster_orgs(r: Reading, names: list[Name]) -> list[list[Name]]:
-    parent = {n.key: n.key for n in names}
+class _Partition:
+    """Union-find over ``n`` items: which are one entity."""
 
-    def find(k: str) -> str:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
 
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            parent[rb] = ra
+            self.parent[rb] = ra
 
-    by_key: dict[str, str] = {}
-    for n in names:
-        k = org_key(n.text)
-        if k in by_key:
-            union(by_key[k], n.key)
-        else:
-            by_key[k] = n.key
-    doc = r.doc
-    index = {n.key: n for n in names}
-    # a bracketed acronym right after a name: "General Motors Corp (GM)"
-    for n in names:
-        for m in n.mentions:
-            if m.tend + 2 < len(doc) and doc[m.tend].text == "(" and doc[m.tend + 2].text == ")":
-                ak = name_key(doc[m.tend + 1].text)
-                if ak in index and ak != n.key:
-                    union(n.key, ak)
-    multi = [n for n in names if len(n.text.split()) > 1]
-    for n in names:
-        words = n.text.split()
+
+def _org_partition(forms: list[list[str]], links: Iterable[tuple[int, int]] = ()) -> list[int]:
+    """Which organizations are one: the group of each, given each one's written forms (its name first).
+
+    One when they share a form up to case, punctuation and legal suffixes (:func:`org_key`), when ``links`` says so
+    (a bracketed acronym after a name), when a one-word name in capitals (2-6 letters) is the initials of exactly
+    one longer name, or when a one-word name is the first word of exactly one longer name (of several: of the one
+    whose other words are all legal suffixes). The same rules join the names of one text and the organizations of
+    the pieces of a long one (:func:`merge_pieces`). Names are counted, not groups: 'Capital' stays apart from
+    'Capital Homes Inc' and 'Capital Homes', as it always has.
+    """
+    lex = lexicon()
+    part = _Partition(len(forms))
+    by_key: dict[str, int] = {}
+    for i, fs in enumerate(forms):
+        for f in fs:
+            k = org_key(f)
+            if k in by_key:
+                part.union(by_key[k], i)
+            else:
+                by_key[k] = i
+    for a, b in links:
+        part.union(a, b)
+    multi = [i for i, fs in enumerate(forms) if len(fs[0].split()) > 1]
+    for i, fs in enumerate(forms):
+        words = fs[0].split()
         if len(words) != 1:
             continue
         w = words[0]
         if w.isupper() and 2 <= len(w) <= 6:
-            hits = [x for x in multi if _initials(x.text) == w.replace(".", "")]
+            hits = [j for j in multi if _initials(forms[j][0]) == w.replace(".", "")]
             if len(hits) == 1:
-                union(hits[0].key, n.key)
+                part.union(hits[0], i)
                 continue
-        longer = [x for x in multi if x.text.split()[0].lower() == w.lower()]
+        longer = [j for j in multi if forms[j][0].split()[0].lower() == w.lower()]
         if len(longer) > 1:
-            lex = lexicon()
-            longer = [x for x in longer if all(t.lower().strip(".,") in lex.legal_suffixes for t in x.text.split()[1:])]
+            longer = [j for j in longer
+                      if all(t.lower().strip(".,") in lex.legal_suffixes for t in forms[j][0].split()[1:])]
         if len(longer) == 1:
-            union(longer[0].key, n.key)
-    groups: dict[str, list[Name]] = {}
-    for n in names:
-        groups.setdefault(find(n.key), []).append(n)
+            part.union(longer[0], i)
+    return [part.find(i) for i in range(len(forms))]
+
+
+def _cluster_orgs(r: Reading, names: list[Name]) -> list[list[Name]]:
+    doc = r.doc
+    index = {n.key: i for i, n in enumerate(names)}
+    links: list[tuple[int, int]] = []
+    # a bracketed acronym right after a name: "General Motors Corp (GM)"
+    for i, n in enumerate(names):
+        for m in n.mentions:
+            if m.tend + 2 < len(doc) and doc[m.tend].text == "(" and doc[m.tend + 2].text == ")":
+                ak = name_key(doc[m.tend + 1].text)
+                if ak in index and ak != n.key:
+                    links.append((i, index[ak]))
+    groups: dict[int, list[Name]] = {}
+    for n, root in zip(names, _org_partition([[n.text] for n in names], links), strict=True):
+        groups.setdefault(root, []).append(n)
     return list(groups.values())
 
 
@@ -180,19 +205,25 @@ def _cluster_models(names: list[Name], orgs: list[Name]) -> list[list[Name]]:
         for short in ordered:
             if short is n or len(short.text) >= len(text):
                 continue
-            st = short.text
-            for sep in (" ", "-"):
-                if not text.lower().endswith(sep + st.lower()):
-                    continue
-                prefix = text[: -len(st) - 1]
-                words = prefix.split()
-                if (prefix.lower() in org_forms or (sep == " " and 1 <= len(words) <= 2
-                                                    and all(w[:1].isupper() for w in words))):
-                    keys[n.key] = keys[short.key]
+            if _prefixed(text, short.text, org_forms):
+                keys[n.key] = keys[short.key]
     groups: dict[str, list[Name]] = {}
     for n in names:
         groups.setdefault(keys[n.key], []).append(n)
     return list(groups.values())
+
+
+def _prefixed(text: str, short: str, org_forms: set[str]) -> bool:
+    """Is model name ``text`` the name ``short`` with an organization's name, or one or two capitalised words, in
+    front (' ' or '-' between)? 'NVIDIA Nemotron 3' of 'Nemotron 3', 'Acme-Coder' of 'Coder'."""
+    for sep in (" ", "-"):
+        if not text.lower().endswith(sep + short.lower()):
+            continue
+        prefix = text[: -len(short) - 1]
+        words = prefix.split()
+        if prefix.lower() in org_forms or (sep == " " and 1 <= len(words) <= 2 and all(w[:1].isupper() for w in words)):
+            return True
+    return False
 
 
 # ---- facts --------------------------------------------------------------------------------------------------------
@@ -280,7 +311,7 @@ def _subsidiaries(ctx: _Ctx, names: dict[int, str], pairs: list[Pair]) -> list[S
         if _DENIAL.search(stext) or _NEGATED_BETWEEN.search(_between_text(r, p)) or _RUMOUR.search(stext):
             continue  # denials, negations between the two names and rumours are never edges
         child_start = r.doc[p.a_span[0]].idx
-        if _FORMER.search(r.doc.text[max(0, child_start - 12):child_start]):
+        if _FORMER.search(r.text[max(0, child_start - 12):child_start]):
             continue
         key = (p.a, p.b)
         if key not in best or p.prob > best[key].prob:
@@ -551,3 +582,195 @@ def _programs(ctx: _Ctx, names: dict[int, str], progs: list[Entity], pairs: list
         out.append(Program(name=name, aliases=tuple(f for f in e.forms if f != name),
                            organizers=tuple(names[o] for o in orgs), evidence=tuple(ev)))
     return out
+
+
+# ---- the pieces of a long text ------------------------------------------------------------------------------------
+
+
+def _evidence_of(evidence: tuple[Evidence, ...], *kinds: str) -> Evidence | None:
+    """The first evidence made by a rule of one of ``kinds`` ('model:developer' also matches 'rule:developer.*')."""
+    for ev in evidence:
+        for kind in kinds:
+            if ev.rule == kind or ev.rule.startswith("rule:" + kind.split(":", 1)[-1] + "."):
+                return ev
+    return None
+
+
+def _aliases(name: str, forms: Iterable[str]) -> tuple[str, ...]:
+    return tuple(f for f in dict.fromkeys(forms) if f != name)
+
+
+def _most_used(names: list[str]) -> str:
+    """The name most pieces use (ties: the longer, then the first)."""
+    counts: dict[str, int] = {}
+    for n in names:
+        counts[n] = counts.get(n, 0) + 1
+    return max(counts, key=lambda n: (counts[n], len(n)))
+
+
+def merge_pieces(parts: Sequence[Facts]) -> Facts:
+    """One document's facts from the facts of its pieces, in text order (:func:`kg.extract.extract` reads a text
+    longer than its piece size piece by piece), assembled as for one text:
+
+    - organizations are one by the rules that join the names of one text (:func:`_org_partition`: shared forms up
+      to legal suffixes, initials, a one-word short form of exactly one longer name); the name is the fullest one
+      a piece uses, the evidence the first piece's;
+    - models are one by their folded name or a name with its developer's (or one or two capitalised words) in
+      front; the developer and base model are those of the most confident piece, the parameter counts those the
+      first piece to state them gives, open source and status as any piece says (in training > planned >
+      released);
+    - programmes are one by their folded name, with the organizers of every piece;
+    - relations name the merged entities; one parent per child (the most confident edge, never two-way), one
+      investment per amount and currency (the most confident), as within one text.
+
+    Evidence offsets are kept: they already point into the original text. What one piece says about a name only
+    another piece names (a pronoun at a piece's start, a developer stated pieces away) is lost; pieces end at
+    paragraph breaks, where little of that crosses.
+    """
+    # organizations: the rules run over the distinct names the pieces give (each with every form pieces use for it)
+    orgs = [(pi, o) for pi, f in enumerate(parts) for o in f.organizations]
+    named: dict[str, list[str]] = {}
+    for _, o in orgs:
+        named.setdefault(o.name, []).extend(o.forms)
+    roots = dict(zip(named, _org_partition([list(dict.fromkeys(fs)) for fs in named.values()]), strict=True))
+    org_members: dict[int, list[Organization]] = {}
+    org_at: dict[tuple[int, str], int] = {}
+    for pi, o in orgs:
+        org_members.setdefault(roots[o.name], []).append(o)
+        for f in o.forms:
+            org_at.setdefault((pi, f), roots[o.name])
+    org_name: dict[int, str] = {}
+    for root, members in org_members.items():
+        used = [o.name for o in members]
+        org_name[root] = max(dict.fromkeys(used), key=lambda n: (len(n.split()), used.count(n), len(n)))
+    merged_orgs = tuple(
+        Organization(name=org_name[root],
+                     aliases=_aliases(org_name[root], (f for o in members for f in o.forms)),
+                     kind=next((o.kind for o in members if o.kind), None), evidence=members[0].evidence)
+        for root, members in org_members.items())
+
+    def org(pi: int, name: str | None) -> str | None:
+        root = org_at.get((pi, name)) if name is not None else None
+        return org_name[root] if root is not None else name
+
+    # models
+    models = [(pi, m) for pi, f in enumerate(parts) for m in f.models]
+    org_forms = {f.lower() for o in merged_orgs for f in o.forms} | {org_key(f) for o in merged_orgs for f in o.forms}
+    part = _Partition(len(models))
+    first_with: dict[str, int] = {}
+    for i, (_, m) in enumerate(models):
+        for f in m.forms:
+            k = model_key(f)
+            part.union(first_with.setdefault(k, i), i)
+    by_name: dict[str, int] = {}
+    for i, (_, m) in enumerate(models):
+        by_name.setdefault(m.name, i)
+    for long, i in by_name.items():
+        for short, j in by_name.items():
+            if len(short) < len(long) and _prefixed(long, short, org_forms):
+                part.union(j, i)
+    model_members: dict[int, list[tuple[int, Model]]] = {}
+    model_at: dict[tuple[int, str], int] = {}
+    for i, (pi, m) in enumerate(models):
+        model_members.setdefault(part.find(i), []).append((pi, m))
+        for f in m.forms:
+            model_at.setdefault((pi, f), part.find(i))
+    model_name = {root: _most_used([m.name for _, m in members]) for root, members in model_members.items()}
+
+    def model(pi: int, name: str | None) -> str | None:
+        root = model_at.get((pi, name)) if name is not None else None
+        return model_name[root] if root is not None else name
+
+    merged_models = tuple(_merge_models(model_name[root], members, org, model)
+                          for root, members in model_members.items())
+
+    # subsidiaries: one parent per child, the most confident edge, never two-way
+    best: dict[tuple[str, str], tuple[float, Subsidiary]] = {}
+    for pi, f in enumerate(parts):
+        for s in f.subsidiaries:
+            child, parent = org(pi, s.child) or s.child, org(pi, s.parent) or s.parent
+            if child == parent:
+                continue
+            conf = max((e.confidence for e in s.evidence), default=0.0)
+            if (child, parent) not in best or conf > best[(child, parent)][0]:
+                best[(child, parent)] = (conf, Subsidiary(child=child, parent=parent, relation=s.relation,
+                                                          evidence=s.evidence))
+    chosen: dict[str, Subsidiary] = {}
+    for (child, parent), (_, s) in sorted(best.items(), key=lambda kv: -kv[1][0]):
+        if child in chosen or (parent in chosen and chosen[parent].parent == child):
+            continue
+        chosen[child] = s
+
+    # investments: one per amount and currency, the most confident
+    found: dict[tuple[int, str], Investment] = {}
+    conf_of: dict[tuple[int, str], float] = {}
+    for pi, f in enumerate(parts):
+        for inv in f.investments:
+            conf = 1.0
+            for e in inv.evidence:
+                conf *= e.confidence
+            key = (round(inv.amount), inv.currency)
+            if key in found and conf_of[key] >= conf:
+                continue
+            found[key] = replace(inv, investor=org(pi, inv.investor) or inv.investor)
+            conf_of[key] = conf
+
+    # programmes
+    progs = [(pi, p) for pi, f in enumerate(parts) for p in f.programs]
+    ppart = _Partition(len(progs))
+    first_prog: dict[str, int] = {}
+    for i, (_, p) in enumerate(progs):
+        for f in p.forms:
+            ppart.union(first_prog.setdefault(name_key(f), i), i)
+    prog_members: dict[int, list[tuple[int, Program]]] = {}
+    for i, item in enumerate(progs):
+        prog_members.setdefault(ppart.find(i), []).append(item)
+    merged_progs = []
+    for members in prog_members.values():
+        name = _most_used([p.name for _, p in members])
+        organizers: dict[str, Evidence | None] = {}
+        for pi, p in members:
+            evs = p.evidence[1:]  # one per organizer, in order
+            for k, who in enumerate(p.organizers):
+                organizers.setdefault(org(pi, who) or who, evs[k] if k < len(evs) else None)
+        evidence = (*members[0][1].evidence[:1], *(ev for ev in organizers.values() if ev is not None))
+        merged_progs.append(Program(
+            name=name, organizers=tuple(organizers),
+            aliases=_aliases(name, (f for _, p in members for f in p.forms)),
+            evidence=evidence))
+    return Facts(organizations=merged_orgs, subsidiaries=tuple(chosen.values()), models=merged_models,
+                 investments=tuple(found.values()), programs=tuple(merged_progs),
+                 extractor=parts[0].extractor if parts else "")
+
+
+def _merge_models(name: str, members: list[tuple[int, Model]], org: Any, model: Any) -> Model:
+    """One model from its records in several pieces (see :func:`merge_pieces`)."""
+
+    def most_confident(kind: str) -> tuple[int, Model, Evidence] | None:
+        hits = [(pi, m, ev) for pi, m in members if (ev := _evidence_of(m.evidence, kind)) is not None]
+        return max(hits, key=lambda h: h[2].confidence) if hits else None  # max keeps the first of equals
+
+    dev = most_confident("model:developer")
+    base = most_confident("model:based_on")
+    stated = [m for _, m in members if _evidence_of(m.evidence, "grammar:parameters") is not None]
+    sized = stated or [m for _, m in members if any(v is not None for v in (
+        m.parameters, m.parameters_min, m.parameters_max, m.sizes, m.active_parameters))]
+    size = sized[0] if sized else None
+    evidence = [ev for ev in (_evidence_of(members[0][1].evidence, "entity:MODEL"),
+                              dev[2] if dev else None, base[2] if base else None,
+                              _evidence_of(size.evidence, "grammar:parameters") if size else None) if ev is not None]
+    flags = [m.open_source for _, m in members if m.open_source is not None]
+    statuses = {m.status for _, m in members}
+    return Model(
+        name=name,
+        aliases=_aliases(name, (f for _, m in members for f in m.forms)),
+        developer=org(dev[0], dev[1].developer) if dev else None,
+        parameters=size.parameters if size else None,
+        parameters_min=size.parameters_min if size else None,
+        parameters_max=size.parameters_max if size else None,
+        sizes=size.sizes if size else None,
+        active_parameters=size.active_parameters if size else None,
+        open_source=True if True in flags else False if flags else None,
+        based_on=model(base[0], base[1].based_on) if base else None,
+        status=next((s for s in ("in_training", "planned", "released") if s in statuses), None),
+        evidence=tuple(evidence))

@@ -39,6 +39,8 @@ NAME_LABELS = frozenset({"ORG", "PERSON", "GPE", "NORP", "FAC", "PRODUCT", "WORK
 _LEAD_DROP = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "this", "that"})
 _PRONOUNS = frozenset({"it", "its", "itself"})
 _CONNECT = frozenset({"&", "of", "de", "du", "der", "des", "la", "le", "y", "für"})
+#: Characters of the document's start read as the context of ambiguous currencies (:func:`money_in`).
+HEAD_CHARS = 4000
 
 
 @cache
@@ -105,6 +107,11 @@ class Reading:
     sent_starts: list[int]
     token_regions: list[frozenset[str]]
     boiler: list[tuple[int, int]]
+    #: ``doc.text``, joined once (spaCy joins every token on each ``doc.text``: quadratic when read per sentence)
+    text: str = ""
+    #: the document's first clean characters, the context that decides ambiguous currencies ('francs', '¥'); a
+    #: piece of a long text gets the head of the whole text
+    head: str = ""
     mentions: list[Mention] = field(default_factory=list)
     names: dict[str, Name] = field(default_factory=dict)
     _sent_cues: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -146,8 +153,10 @@ def name_key(text: str) -> str:
     return s.strip(" .,;:'\"")
 
 
-def read(doc: Doc, norm: Normalised) -> Reading:
-    """A :class:`Reading` of ``doc`` (processed from ``norm.text``) with its mentions and names proposed."""
+def read(doc: Doc, norm: Normalised, *, head: str | None = None) -> Reading:
+    """A :class:`Reading` of ``doc`` (processed from ``norm.text``) with its mentions and names proposed.
+
+    ``head`` is the start of the whole document when ``doc`` is one piece of it (default: the doc's own start)."""
     sents = list(doc.sents)
     regions: list[frozenset[str]] = []
     if norm.regions:
@@ -156,7 +165,9 @@ def read(doc: Doc, norm: Normalised) -> Reading:
             regions.append(frozenset(k for a, b, k in spans if a <= t.idx < b))
     else:
         regions = [frozenset()] * len(doc)
-    r = Reading(doc, norm, sents, [s.start for s in sents], regions, boilerplate_ranges(doc))
+    text = doc.text
+    r = Reading(doc, norm, sents, [s.start for s in sents], regions, boilerplate_ranges(doc), text=text,
+                head=text[:HEAD_CHARS] if head is None else head[:HEAD_CHARS])
     r.mentions = find_mentions(r)
     names: dict[str, Name] = {}
     for m in r.mentions:
@@ -660,7 +671,7 @@ def money_in(r: Reading, si: int) -> list[tuple[Money, tuple[int, int]]]:
     """Amounts of money in sentence ``si`` and their token spans."""
     sent = r.sents[si]
     out = []
-    for m in find_money(sent.text, context=r.doc.text[:4000]):
+    for m in find_money(sent.text, context=r.head):
         span = r.doc.char_span(sent.start_char + m.start, sent.start_char + m.end, alignment_mode="expand")
         if span is not None:
             out.append((m, (span.start, span.end)))

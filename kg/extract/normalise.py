@@ -102,6 +102,26 @@ class Normalised:
         """Kinds of the regions that contain clean offset ``i``."""
         return {k for a, b, k in self.regions if a <= i < b}
 
+    def piece(self, start: int, end: int) -> Normalised:
+        """Clean ``[start, end)`` as a text of its own whose map still points into the whole original: a piece of a
+        long text is read alone and its evidence lands where it stands in the original.
+
+        >>> n = normalise("Intro.\\n\\nSee [Acme Labs](https://x.org) now.", "markdown")
+        >>> p = n.piece(n.text.index("See"), len(n.text))
+        >>> p.text
+        'See Acme Labs now.'
+        >>> a, z = p.span(4, 13)
+        >>> p.original[a:z]
+        'Acme Labs'
+        """
+        start, end = max(0, start), min(len(self.text), end)
+        first = max(bisect_right(self._starts, start) - 1, 0)
+        segs = tuple((cs - start, cl, os_, ol) for cs, cl, os_, ol in self.segments[first:] if cs < end)
+        regions = tuple((max(a, start) - start, min(b, end) - start, k) for a, b, k in self.regions
+                        if a < end and b > start)
+        return Normalised(self.text[start:end], self.original, self.markup, segs, regions,
+                          tuple(s[0] for s in segs))
+
 
 class _Builder:
     """Collects clean text and its segments while the original is scanned left to right."""
@@ -680,6 +700,43 @@ def _recase(word: str, casing: dict[str, str], is_word: Callable[[str], bool] | 
     if first and out[:1].islower():
         out = out[0].upper() + out[1:]
     return out if len(out) == len(word) else word
+
+
+# ---- long texts ---------------------------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"[.!?;:][\"'’”)\]]*\s+")
+
+
+def split_points(text: str, max_chars: int) -> list[tuple[int, int]]:
+    """``[start, end)`` ranges that cover ``text`` in order, none longer than ``max_chars``: each piece ends after
+    the last paragraph break (a blank line) of its second half, else the last line break, else the last
+    sentence end ('. ', '? ', '; '), else the last space, else at ``max_chars`` (a hard cut, for text without
+    white space). A text of at most ``max_chars`` is one piece.
+
+    >>> split_points("One. Two.\\n\\nThree four. Five six.", 16)
+    [(0, 11), (11, 23), (23, 32)]
+    """
+    if max_chars < 2:
+        raise ValueError("split_points: max_chars must be at least 2")
+    out: list[tuple[int, int]] = []
+    pos, n = 0, len(text)
+    while n - pos > max_chars:
+        lo, hi = pos + max_chars // 2, pos + max_chars
+        cut = text.rfind("\n\n", lo, hi)
+        cut = cut + 2 if cut >= 0 else -1
+        if cut < 0:
+            at = text.rfind("\n", lo, hi)
+            cut = at + 1 if at >= 0 else -1
+        if cut < 0:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, hi)]
+            cut = ends[-1] if ends else -1
+        if cut < 0:
+            at = max(text.rfind(" ", lo, hi), text.rfind("\t", lo, hi))
+            cut = at + 1 if at >= 0 else hi
+        out.append((pos, cut))
+        pos = cut
+    out.append((pos, n))
+    return out
 
 
 # ---- entry point --------------------------------------------------------------------------------------------------

@@ -347,3 +347,29 @@ def test_bad_input_format_is_a_usage_error(runner: CliRunner, tmp_path: Path, ar
     res = kg(runner, tmp_path / "s", "ingest", str(articles["a"]), "--input-format", "pdf")
     assert res.exit_code == 2
     assert "pdf" in res.output
+
+
+def test_interrupt_is_exit_130_and_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                            filled: Path) -> None:
+    """Ctrl-C in a command: exit 130 and one line saying so (typer turns KeyboardInterrupt into a silent Exit(130))."""
+    import kg.cli
+    import kg.store
+
+    def interrupted(*_a: object, **_kw: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kg.store, "open_store", interrupted)
+    monkeypatch.setattr(sys, "argv", ["kg", "--store", str(filled), "stats"])
+    with pytest.raises(SystemExit) as done:
+        kg.cli.main()
+    assert done.value.code == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_ingest_help_says_what_workers_and_folders_are(runner: CliRunner) -> None:
+    """``--workers`` are kg's own extraction processes (no longer spaCy's n_process), and folders give .html too."""
+    res = runner.invoke(app, ["ingest", "--help"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0
+    text = " ".join(res.stdout.split())
+    assert "n_process" not in text and "each running the whole extractor" in text
+    assert "*.html" in text

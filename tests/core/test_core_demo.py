@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import types
 from pathlib import Path
 
@@ -66,31 +65,14 @@ def _readme_demo_block() -> str:
     return section[start:section.index("```", start)]
 
 
-def _cells(text: str) -> list[list[str]]:
-    """Rows of cells of printed tables and trees, table frames and spacing ignored."""
-    rows = []
-    for line in text.splitlines():
-        cells = [c.strip() for c in re.split(r"[│┃]|\s{2,}", line)]
-        cells = [c for c in cells if c and not set(c) <= set("━─┏┓┗┛┡┩└┘┳┻╇┴┬╋═┃│ ")]
-        if cells:
-            rows.append(cells)
-    return rows
-
-
-def test_cells_ignore_frames_but_not_content() -> None:
-    framed = "┏━━━┳━━━┓\n┃ a ┃ b ┃\n┡━━━╇━━━┩\n│ 1 │ x │\n└───┴───┘\n├── Leaf\n"
-    assert _cells(framed) == [["a", "b"], ["1", "x"], ["├── Leaf"]]
-    assert _cells(framed) != _cells(framed.replace("x", "y"))
-
-
 @pytest.mark.slow
 def test_demo_with_the_trained_pipeline(runner: CliRunner, tmp_path: Path) -> None:
     pytest.importorskip("kg.extract")
     store = tmp_path / "demo"
-    res = runner.invoke(app, ["--store", str(store), "demo"], env={"COLUMNS": "200"})
+    res = runner.invoke(app, ["--store", str(store), "demo"])
     assert res.exit_code == 0, res.stderr
     out = res.stdout
-    assert _cells(out.replace(str(store), ".kg/demo-store")) == _cells(_readme_demo_block()), "README example is stale"
+    assert out.strip("\n") == _readme_demo_block().strip("\n"), "README example is stale"
     assert out.index("Alibaba Group") < out.index("Alibaba Cloud") < out.index("Tongyi Lab")
     res = runner.invoke(app, ["--store", str(store), "validate"])
     assert res.exit_code == 0, res.stdout + res.stderr

@@ -170,3 +170,51 @@ def test_stats_shows_documents_in_progress_apart(runner, tmp_path, article, fake
     assert counts["documents"] == "1" and counts["in_progress"] == "3" and counts["graphs"] == "4"
     assert len(kg(runner, store, "query", "documents", "-f", "csv").stdout.splitlines()) == 2
 
+
+
+# --- item 2: a document whose extraction fails ----------------------------------------------------------------
+def _explodes(fake_extractor, monkeypatch):
+    """The fake extractor raises on a text holding 'EXPLODE', in ``extract`` and inside ``extract_many``."""
+    plain = fake_extractor.extract
+
+    def extract(text, **kw):
+        if "EXPLODE" in text:
+            raise ValueError("cannot read\nthis text")
+        return plain(text, **kw)
+
+    def extract_many(texts, **kw):
+        for text in texts:
+            yield extract(text)
+
+    monkeypatch.setattr(fake_extractor, "extract", extract)
+    monkeypatch.setattr(fake_extractor, "extract_many", extract_many)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_document_that_fails_extraction_is_left_out_and_the_others_stored(runner, tmp_path, fake_extractor,
+                                                                           monkeypatch, workers):
+    _explodes(fake_extractor, monkeypatch)
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "b.txt").write_text("EXPLODE " + TEXT, encoding="utf-8")
+    (folder / "c.txt").write_text("Zephyr Corp hires engineers.\n", encoding="utf-8")
+    store = tmp_path / "s"
+    res = kg(runner, store, "ingest", "--workers", workers, str(folder))
+    assert res.exit_code == 8, res.stderr
+    lines = res.stderr.splitlines()
+    assert lines[0] == f"warning: skipped {folder / 'b.txt'}: not extracted (ValueError: cannot read this text)"
+    assert "2 document(s)" in lines[1] and "1 not extracted" in lines[1]
+    assert lines[2] == ("error: 1 document(s) could not be extracted and were left out (see the warnings above); "
+                        "the 2 other(s) were stored")
+    assert len(lines) == 3
+    counts = dict(line.split("\t") for line in kg(runner, store, "stats").stdout.splitlines())
+    assert counts["documents"] == "2" and counts["in_progress"] == "0"
+
+
+def test_kg_extract_of_a_document_that_fails_is_one_line(runner, tmp_path, fake_extractor, monkeypatch):
+    _explodes(fake_extractor, monkeypatch)
+    p = tmp_path / "b.txt"
+    p.write_text("EXPLODE " + TEXT, encoding="utf-8")
+    line = one_line_error(runner.invoke(app, ["extract", str(p)]), 8)
+    assert line == f"error: {p}: not extracted (ValueError: cannot read this text)"

@@ -379,3 +379,28 @@ def test_merged_subsidiaries_below_a_root_and_for_an_unknown_name(graph_store):
     assert len(answer(graph_store, "merged_subsidiaries")[1]) == 3
     # a name that names nothing gives nothing (it used to give every edge of the store)
     assert answer(graph_store, "merged_subsidiaries", org="No Such Company")[1] == []
+
+
+def test_table_is_plain_columns_one_row_a_line_nothing_cut(graph_store):
+    """The table format (issue 12, item 10): a header line, then one line per row, columns two spaces apart and
+    padded to the widest cell, every value whole (no frame, no wrapping, no "…"), the same on a terminal and in a
+    pipe; a newline or a terminal escape inside a value cannot break the layout."""
+    result = run_query(graph_store, get_query("parents"), {"org": "Lumen Lab"})
+    buf = io.StringIO()
+    write_result(result, "table", buf)
+    assert buf.getvalue().splitlines() == [
+        "ancestor                   ancestorName      depth  ultimate",
+        "kgid:org/halcyon-cloud     Halcyon Cloud     1      false",
+        "kgid:org/halcyon-holdings  Halcyon Holdings  2      false",
+        "kgid:org/orchid-ventures   Orchid Ventures   3      true",
+    ]
+    long = "http://example.org/" + "x" * 300
+    odd = run_query(graph_store, f'SELECT ?a ?b WHERE {{ VALUES (?a ?b) {{ (<{long}> "one\\ntwo\\u001b[31mred") }} }}')
+    buf = io.StringIO()
+    write_result(odd, "table", buf)
+    lines = buf.getvalue().splitlines()
+    assert len(lines) == 2 and lines[1].startswith(long + "  one two\\x1b[31mred"), lines
+    assert not set("┏┃│━─└┘…") & set(buf.getvalue())
+    buf = io.StringIO()
+    write_result(run_query(graph_store, get_query("subsidiaries"), {"org": "nobody"}), "table", buf)
+    assert buf.getvalue() == "child  childName  parent  parentName  depth\n(no results)\n"

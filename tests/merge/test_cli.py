@@ -79,3 +79,18 @@ def test_remove_drops_the_merge_links_of_the_removed_document(tmp_path: Path) ->
     with LocalStore(store) as s:
         assert not s.has_graph(vocab.links_graph("wikidata"))
         assert not any(q.predicate.value.endswith("#sameAs") for q in s.quads())
+
+
+def test_remote_jsonld_context_is_refused_in_words_a_user_reads(tmp_path: Path) -> None:
+    """A JSON-LD file whose @context is a URL (or @import-s one) is refused with a line saying so, not pyoxigraph's
+    'No LoadDocumentCallback' (issue 12, bad-input table); nothing is fetched and nothing stored."""
+    for i, context in enumerate(('"https://schema.org/"', '{"@import": "https://example.org/ctx.jsonld"}')):
+        doc = tmp_path / f"remote{i}.jsonld"
+        doc.write_text(f'{{"@context": {context}, "@id": "http://example.org/a", "name": "A"}}\n', encoding="utf-8")
+        store = tmp_path / f"store{i}"
+        result = kg(store, "merge", doc, "--name", "web")
+        assert result.exit_code == 5, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: {doc}: ") and "LoadDocumentCallback" not in lines[0]
+        assert "remote JSON-LD context" in lines[0] and "inline" in lines[0], lines[0]
+        assert kg(store, "stats").stdout.splitlines()[0] == "quads\t0"

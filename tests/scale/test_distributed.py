@@ -61,7 +61,7 @@ def test_dask_ingest_resumes_and_isolates_failures(fake_extractor: object, clust
     assert first.documents == 2
     bad = SourceText.from_text("EXPLODE Brindle Corp here.", id="bad")
     again = ingest_dask(loc, [*_sources(), bad], scheduler=cluster, partition_size=2, now=NOW, max_in_flight=1)
-    assert (again.documents, again.skipped, again.failed) == (2, 2, 1)
+    assert (again.documents, again.skipped, again.failed, again.not_extracted) == (2, 2, 0, 1)
     assert any("bad" in e and "refuses" in e for e in again.errors), again.errors
     with LocalStore(loc, read_only=True) as st:
         assert len([g for g in st.named_graphs() if "/graph/doc/" in g]) == 4

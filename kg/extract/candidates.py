@@ -837,6 +837,7 @@ _ACQUIRE_LEMMAS = frozenset({"acquire", "buy", "purchase", "take"})
 _SALE_LEMMAS = frozenset({"sell", "divest", "dispose", "spin", "transfer"})
 _PARTIAL = frozenset({"stake", "pct", "percent", "%", "interest", "shares", "share", "minority", "assets", "holding",
                       "portion", "part", "equity", "stock"})
+_NO_LONGER = frozenset({"longer", "never", "formerly", "once", "previously"})
 _NOT_YET = frozenset({"agree", "plan", "seek", "expect", "propose", "intend", "want", "offer", "consider", "try",
                       "hope", "aim", "negotiate", "bid", "decline", "refuse", "fail"})
 
@@ -885,6 +886,7 @@ def subsidiary_rules(r: Reading, sa: tuple[int, int], sb: tuple[int, int]) -> se
             out.add("possessed_list")
     if sold:
         out.add("completed_sale_of_child")
+    out |= _structural_unit_rules(doc, ca, cb, sa, sb)
     if va.i == vb.i and role_b == "nsubj" and role_a == "dobj" and va.lemma_.lower() in ("own", "control") \
             and "neg" not in mods_a:
         obj = next((c for c in va.children if c.dep_ == "dobj"), None)
@@ -900,6 +902,57 @@ def subsidiary_rules(r: Reading, sa: tuple[int, int], sb: tuple[int, int]) -> se
         elif lemma in ("complete", "finish", "close") and role_a in ("dobj:of",) and not partial \
                 and words & {"acquisition", "purchase", "takeover", "merger"}:
             out.add("completed_acquisition")
+    return out
+
+
+def _structural_unit_rules(doc: Doc, ca: Token, cb: Token, sa: tuple[int, int], sb: tuple[int, int]) -> set[str]:
+    """Parent and unit nouns in the parse around child ``ca`` and parent ``cb`` (root tokens): 'X's owner Y',
+    'X's parent company, Y', 'X, a Y unit', 'X, part of Y', 'Y, owner of X', 'Y, which owns X'."""
+    lex = lexicon()
+    out: set[str] = set()
+
+    def parent_noun(t: Token) -> bool:
+        lem = t.lemma_.lower()
+        return lem in lex.parent_nouns or (t.pos_ == "NOUN" and any(
+            c.dep_ in ("compound", "amod") and c.lemma_.lower() in lex.parent_modifiers for c in t.children))
+
+    def inside(t: Token, span: tuple[int, int]) -> bool:
+        return span[0] <= t.i < span[1]
+
+    # 'X's owner Y', 'X's parent company, the Y': the child possesses a parent noun that names the parent
+    if ca.dep_ == "poss" and parent_noun(ca.head) and not inside(ca.head, sb):
+        n = ca.head
+        if (cb.head.i == n.i and cb.dep_ in ("appos", "compound", "attr")) or (
+                n.head.i == cb.i and n.dep_ in ("compound", "appos", "nmod")) or (
+                n.dep_ == "nsubj" and cb.dep_ == "attr" and cb.head.i == n.head.i):
+            out.add("child_names_its_owner")
+    for c in ca.children:
+        if c.dep_ != "appos" or inside(c, sb):
+            continue
+        # 'X, an Y unit', 'X, a Y subsidiary'
+        if c.lower_ in lex.unit_nouns and cb.head.i == c.i and cb.dep_ in ("compound", "poss", "nmod", "amod"):
+            out.add("appos_named_unit")
+        # 'X, part of Y', 'X, a member of the Y group'
+        if c.lemma_.lower() in lex.part_nouns:
+            for prep in c.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of" and any(
+                        g.dep_ == "pobj" and (g.i == cb.i or inside(g, sb)) for g in prep.children):
+                    out.add("appos_part_of")
+    for c in cb.children:
+        # 'Y, owner of X', 'Y, the parent of X'
+        if c.dep_ == "appos" and parent_noun(c) and c.left_edge.i <= ca.i <= c.right_edge.i and not inside(c, sa):
+            words = {t.lower_ for t in c.subtree}
+            pct = [float(t.text) for t in c.subtree if t.like_num and t.text.replace(".", "", 1).isdigit()]
+            if not (words & _PARTIAL) or (pct and max(pct) > 50):
+                out.add("parent_owner_of")
+        # 'Y, which (also) owns X'
+        if c.dep_ == "relcl" and c.lemma_.lower() in ("own", "control") and not any(
+                x.dep_ == "neg" or (x.dep_ == "advmod" and {t.lower_ for t in x.subtree} & _NO_LONGER)
+                for x in c.children):
+            obj = next((x for x in c.children if x.dep_ == "dobj"), None)
+            if obj is not None and obj.left_edge.i <= ca.i <= obj.right_edge.i and not (
+                    {t.lower_ for t in obj.subtree} & _PARTIAL):
+                out.add("relcl_owns")
     return out
 
 

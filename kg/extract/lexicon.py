@@ -50,6 +50,9 @@ class Lexicon:
     rumour_re: re.Pattern[str]
     planned_re: re.Pattern[str]
     completed_re: re.Pattern[str]
+    parent_nouns: frozenset[str] = frozenset()  # lemmas: 'owner', 'parent' ('X's owner Y')
+    parent_modifiers: frozenset[str] = frozenset()  # 'parent', 'holding' ('X's holding company, Y')
+    part_nouns: frozenset[str] = frozenset()  # 'part', 'member' ('X, part of Y')
 
 
 @cache
@@ -86,6 +89,9 @@ def lexicon() -> Lexicon:
         rumour_re=phrase_re(d["rumour_cues"]),
         planned_re=phrase_re(d["planned_cues"]),
         completed_re=phrase_re(d["completed_cues"]),
+        parent_nouns=frozenset(d.get("parent_nouns", ())),
+        parent_modifiers=frozenset(d.get("parent_modifiers", ())),
+        part_nouns=frozenset(d.get("part_nouns", ())),
     )
 
 

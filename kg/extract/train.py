@@ -3,9 +3,10 @@
 ``make train`` runs ``python -m kg.extract.train``. The recipe, with its hyper-parameters in
 ``data/train.json`` and one fixed seed:
 
-1. **gold**: the train split (``data/gold/train`` plus ``../shared/eval/real``) and the dev split
-   (``data/gold/dev``), texts read from ``../shared/corpora`` (:mod:`kg.gold`); a blind test split is never read
-   (``data/gold/test1``, scored once, is training data now; ``test2`` is the blind one).
+1. **gold**: the train split (``data/gold/train`` plus ``../shared/eval/real`` and ``data/gold/test1``) and the
+   dev split (``data/gold/dev`` plus ``data/gold/test2``), texts read from ``../shared/corpora`` (:mod:`kg.gold`);
+   a blind test split is never read (``test1`` and ``test2``, each scored once, are training and dev data now;
+   ``test3`` is the blind one).
 2. **NER** (spaCy's own training): the stock ``en_core_web_sm`` NER fine-tuned on the normalised train texts, every
    occurrence of a gold organization, model or programme form labelled ``ORG`` / ``MODEL`` / ``PROGRAM``, the stock
    model's other labels (people, places, dates, money...) kept as they were; plus *rehearsal* texts (corpus

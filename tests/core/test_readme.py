@@ -476,3 +476,40 @@ def test_rows_checked_elsewhere_name_tests_that_exist() -> None:
             assert (root / path).exists(), f"{command}: {path} does not exist"
             if func:
                 assert f"def {func}(" in (root / path).read_text(encoding="utf-8"), f"{command}: no {path}::{func}"
+
+
+def update_readme() -> int:
+    """Rewrite the outputs of the README's console blocks with what the commands print now (after a change that
+    moves them on purpose, e.g. retrained weights): ``python tests/core/test_readme.py --update``. Review the diff."""
+    import tempfile
+
+    from kg.cli import app
+
+    text = readme_text()
+    blocks = [b for b in console_blocks(text) if SHARED.exists() or not b.needs_shared]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "repo"
+        work.mkdir()
+        (work / "seeds").symlink_to(REPO / "seeds")
+        (work / ".venv").symlink_to(Path(sys.prefix))
+        if SHARED.exists():
+            (Path(tmp) / "shared").symlink_to(SHARED)
+        res = CliRunner().invoke(app, ["--store", str(work / ".kg" / "demo-store"), "demo"])
+        assert res.exit_code == 0, res.stderr
+        runs = run_blocks(blocks, work)
+    fences = {line: m for lang, line, m in fenced_blocks(text) if lang == "console"}
+    lines = text.split("\n")
+    for block, results in sorted(zip(blocks, runs, strict=True), key=lambda x: -x[0].line):
+        body = fences[block.line]
+        new = "".join(f"$ {ex.command}\n" + (out + "\n" if out else "")
+                      for ex, (out, _rc) in zip(block.examples, results, strict=True))
+        start = block.line  # the line after the opening fence (0-based index of the body's first line)
+        n = body.count("\n")
+        lines[start:start + n] = new.rstrip("\n").split("\n")
+    README.write_text("\n".join(lines), encoding="utf-8")
+    print(f"rewrote the output of {len(blocks)} console block(s) in {README}")
+    return 0
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
+    sys.exit(update_readme())

@@ -21,16 +21,17 @@ pytestmark = pytest.mark.slow
 
 # folder -> (micro F1 floor, measured micro F1 of the shipped weights). Per-kind floors below.
 FLOORS: dict[str, tuple[float, float]] = {
-    "own articles": (0.64, 0.673),  # was held at 0.99 by rules tuned on these articles; models in prose 0.0
-    "shared dev": (0.54, 0.561),  # was 1.00, the same rules; its models and investments are not read (0.0)
-    "shared real": (0.90, 0.928),  # training data since the first weights
-    "gold dev": (0.74, 0.767),  # what the thresholds were chosen on
+    "own articles": (0.66, 0.694),  # was held at 0.99 by rules tuned on these articles; models in prose 0.14
+    "shared dev": (0.55, 0.579),  # was 1.00, the same rules; its models are not read (0.0)
+    "shared real": (0.90, 0.936),  # training data since the first weights
+    "gold dev": (0.74, 0.771),  # with test2, what the thresholds were chosen on (dev alone: 0.767 before)
 }
 KIND_FLOORS: dict[str, dict[str, float]] = {
-    "own articles": {"organizations": 0.83, "subsidiaries": 0.45, "investments": 0.43},
-    "shared dev": {"organizations": 0.81},
+    "own articles": {"organizations": 0.84, "subsidiaries": 0.41, "investments": 0.60},
+    "shared dev": {"organizations": 0.78},
     "shared real": {"organizations": 0.91, "models": 0.95},
-    "gold dev": {"organizations": 0.83, "subsidiaries": 0.53, "models": 0.51, "investments": 0.60,
+    # subsidiaries were 0.56 with thresholds chosen on these 46 texts alone; chosen on 112 they are 0.47 here
+    "gold dev": {"organizations": 0.82, "subsidiaries": 0.44, "models": 0.66, "investments": 0.58,
                  "model_attributes": 0.7},
 }
 

@@ -22,7 +22,7 @@ from kg.errors import KgError
 if TYPE_CHECKING:
     from kg.corpus import SourceText
     from kg.facts import Facts
-    from kg.ingest import ErrorLog, IngestReport
+    from kg.ingest import ErrorLog, IngestReport, Progress
 
 #: Documents per task sent to a worker.
 DEFAULT_PARTITION_SIZE = 32
@@ -89,7 +89,7 @@ def ingest_dask(
     model: str | None = None,
     partition_size: int = DEFAULT_PARTITION_SIZE,
     skip_existing: bool | Callable[[SourceText], bool] = True,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     now: str | dt.datetime | None = None,
     errors: ErrorLog | None = None,
     max_in_flight: int | None = None,
@@ -111,17 +111,20 @@ def ingest_dask(
         threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or 1
         limit = max(1, max_in_flight or 2 * threads)
         skip = skip_existing if callable(skip_existing) else (lambda _s: bool(skip_existing))
-        skipped = 0
+        skipped = repeated = 0
         failed: list[str] = []
         seen: set[str] = set()
         with open_store(store_location) as store:
             writer: StoreWriter | None = None
 
-            def on_skip(_src: SourceText) -> None:
-                nonlocal skipped
-                skipped += 1
+            def on_skip(_src: SourceText, again: bool) -> None:
+                nonlocal skipped, repeated
+                if again:
+                    repeated += 1
+                else:
+                    skipped += 1
                 if progress is not None:
-                    progress(1)
+                    progress("repeated" if again else "stored", 1)
 
             planned = plan_sources(store, sources, skip=skip, seen=seen, on_skip=on_skip)
             parts = _partitions(planned, max(1, partition_size))
@@ -147,6 +150,8 @@ def ingest_dask(
                         version, results = fut.result()
                     except Exception as err:  # the whole task failed (worker died, ...)
                         failed.extend(f"{src.id}: {err.__class__.__name__}: {err}" for src, _, _ in part)
+                        if progress is not None:
+                            progress("failed", len(part))
                         results, version = [], None
                     if writer is None and version is not None:
                         writer = StoreWriter(store, extractor=version, now=now)
@@ -157,7 +162,7 @@ def ingest_dask(
                             assert writer is not None
                             writer.add(src, facts, previous=previous, exists=exists)
                         if progress is not None:
-                            progress(1)
+                            progress("failed" if isinstance(facts, str) else "extracted", 1)
                     del fut
                     nxt = submit_next()
                     if nxt is not None:
@@ -176,6 +181,7 @@ def ingest_dask(
         quads=writer.quads if writer else 0,
         replaced=writer.replaced if writer else 0,
         errors=tuple(failed[:20]) + (tuple(errors.messages) if errors is not None else ()),
+        repeated=repeated,
     )
 
 

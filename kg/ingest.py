@@ -53,7 +53,8 @@ _GRAPHS_BY_PATH = "SELECT DISTINCT ?g ?path WHERE { GRAPH ?g { ?doc <" + KG + "s
 
 @dataclass(frozen=True)
 class IngestReport:
-    """What a run did: documents ingested (new or replaced), skipped (already there), failed, quads written."""
+    """What a run did: documents ingested (new or replaced), skipped (already in the store), repeated (the same
+    text met again in this run's input), failed, quads written."""
 
     documents: int = 0
     skipped: int = 0
@@ -61,19 +62,33 @@ class IngestReport:
     quads: int = 0
     replaced: int = 0
     errors: tuple[str, ...] = field(default=(), compare=False)
+    repeated: int = 0
+
+
+#: Events a run reports to its ``progress`` callback, with a count: a document extracted and written, one skipped
+#: because the store holds it, one whose text this run already met, one that could not be read or extracted.
+PROGRESS_EVENTS = ("extracted", "stored", "repeated", "failed")
+
+#: ``progress(event, n)``: see :data:`PROGRESS_EVENTS`.
+Progress = Callable[[str, int], None]
 
 
 class ErrorLog:
     """Collects per-document input errors of a run (pass it as ``on_error`` to :func:`kg.corpus.iter_sources`)."""
 
-    def __init__(self, echo: Callable[[str], None] | None = None, *, keep: int = 20) -> None:
+    def __init__(self, echo: Callable[[str], None] | None = None, *, keep: int = 20,
+                 progress: Progress | None = None) -> None:
         self.count = 0
         self.messages: list[str] = []
         self._echo = echo
         self._keep = keep
+        #: told ``("failed", 1)`` for every error, shown or not (the progress bar counts them apart)
+        self.progress = progress
 
     def __call__(self, err: InputError) -> None:
         self.count += 1
+        if self.progress is not None:
+            self.progress("failed", 1)
         if len(self.messages) < self._keep:
             self.messages.append(str(err))
         if self._echo is not None and self.count <= self._keep:
@@ -184,20 +199,23 @@ def plan_sources(
     *,
     skip: Callable[[SourceText], bool],
     seen: set[str],
-    on_skip: Callable[[SourceText], None],
+    on_skip: Callable[[SourceText, bool], None],
 ) -> Iterator[tuple[SourceText, bool, str | None]]:
     """Decide, per source, whether to extract it: yields ``(source, graph exists, first ingestion time)``.
 
-    A source is skipped (``on_skip``) when its text was already seen in this run, or when its graph holds a
-    complete document and ``skip(source)`` says so. A graph without its ``kg:Document`` marker (a crashed batch)
+    A source is skipped (``on_skip(source, repeated)``) when its text was already seen in this run (``repeated``
+    True), or when its graph holds a complete document and ``skip(source)`` says so (``repeated`` False). A graph without its ``kg:Document`` marker (a crashed batch)
     counts as existing but incomplete: it is extracted again and replaced, with a fresh ingestion time.
     """
     for src in sources:
         graph = document_graph(src.sha256)
         exists = store.has_graph(graph)
         complete = exists and store.has_document(graph)
-        if src.sha256 in seen or (complete and skip(src)):
-            on_skip(src)
+        if src.sha256 in seen:
+            on_skip(src, True)
+            continue
+        if complete and skip(src):
+            on_skip(src, False)
             continue
         seen.add(src.sha256)
         yield src, exists, original_ingested_at(store, graph) if complete else None
@@ -327,7 +345,7 @@ def ingest(
     batch_size: int = DEFAULT_BATCH_SIZE,
     batch_quads: int = DEFAULT_BATCH_QUADS,
     skip_existing: bool | Callable[[SourceText], bool] = True,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     now: str | dt.datetime | None = None,
     errors: ErrorLog | None = None,
 ) -> IngestReport:
@@ -335,7 +353,8 @@ def ingest(
 
     ``sources`` is consumed lazily (a corpus is never held in memory). ``skip_existing`` may be a predicate
     deciding per source (the CLI skips existing corpus records but replaces files named explicitly).
-    ``progress`` is called with 1 for each document handled (ingested or skipped). ``errors`` is the
+    ``progress`` is called with an event of :data:`PROGRESS_EVENTS` and 1 for each document handled: extracted,
+    skipped as stored, skipped as repeated (failures are reported by the :class:`ErrorLog`). ``errors`` is the
     :class:`ErrorLog` given to :func:`kg.corpus.iter_sources`; its count becomes ``failed``.
 
     With ``workers >= 2`` the whole per-document work (spaCy, rules, RDF mapping) runs in that many worker
@@ -349,13 +368,16 @@ def ingest(
                          batch_quads=batch_quads)
     skip = skip_existing if callable(skip_existing) else (lambda _s: bool(skip_existing))
     seen: set[str] = set()
-    skipped = 0
+    skipped = repeated = 0
 
-    def on_skip(_src: SourceText) -> None:
-        nonlocal skipped
-        skipped += 1
+    def on_skip(_src: SourceText, again: bool) -> None:
+        nonlocal skipped, repeated
+        if again:
+            repeated += 1
+        else:
+            skipped += 1
         if progress is not None:
-            progress(1)
+            progress("repeated" if again else "stored", 1)
 
     planned = (_Planned(src, exists, previous)
                for src, exists, previous in plan_sources(store, sources, skip=skip, seen=seen, on_skip=on_skip))
@@ -365,7 +387,7 @@ def ingest(
         for p, doc in results:
             writer.add_nquads(doc, exists=p.exists)
             if progress is not None:
-                progress(1)
+                progress("extracted", 1)
     finally:
         results.close()  # stops the workers at once when writing failed
         writer.flush()
@@ -376,6 +398,7 @@ def ingest(
         quads=writer.quads,
         replaced=writer.replaced,
         errors=tuple(errors.messages) if errors is not None else (),
+        repeated=repeated,
     )
 
 

@@ -145,6 +145,7 @@ def ingest_cmd(
         from kg.distributed import ingest_dask
 
         with _progress(show, total) as tick:
+            log.progress = tick
             report = ingest_dask(_store_location(ctx), sources, scheduler=dask, model=model, skip_existing=skip,
                                  progress=tick, errors=log)
     else:
@@ -152,13 +153,15 @@ def ingest_cmd(
 
         nlp = load_pipeline(model)
         with _open(ctx, read_only=False) as store, _progress(show, total) as tick:
+            log.progress = tick
             report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size, skip_existing=skip,
                             progress=tick, errors=log)
     if report.documents == 0 and report.skipped == 0 and report.failed:
         first = log.messages[0] if log.messages else "see the warnings above"
         raise InputError(f"no document could be read ({report.failed} failed; first: {first})")
+    repeated = f", {report.repeated} repeated in the input (same text)" if report.repeated else ""
     info(ctx, f"ingested {report.documents} document(s) ({report.replaced} replaced), skipped {report.skipped} "
-         f"already in the store, {report.failed} failed; {report.quads} quads written")
+         f"already in the store{repeated}, {report.failed} failed; {report.quads} quads written")
 
 
 def _date_option(value: str | None) -> str | None:
@@ -180,11 +183,18 @@ def _fields(text: str, ident: str, title: str, date: str) -> Any:
 
 
 class _progress:
-    """A rich progress display (documents and documents per second) on stderr, or nothing."""
+    """A rich progress display on stderr, or nothing.
+
+    The bar counts the documents to extract: its total is the estimate of the input less what turns out to be
+    skipped (already in the store, or the same text met again in this run) or unreadable, so a resumed run does not
+    jump; skipped and failed documents are shown apart, and the rate is over extracted documents only. The tick it
+    returns takes ``(event, n)`` (:data:`kg.ingest.PROGRESS_EVENTS`).
+    """
 
     def __init__(self, show: bool, total: int | None = None) -> None:
         self.show = show
         self.total = total
+        self.counts = {"extracted": 0, "stored": 0, "repeated": 0, "failed": 0}
         self._bar: Any = None
 
     def __enter__(self) -> Any:
@@ -193,16 +203,25 @@ class _progress:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self._bar = Progress(SpinnerColumn(), TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
-                             TextColumn("{task.fields[rate]}"),
+        self._bar = Progress(SpinnerColumn(), TextColumn("extracting"), BarColumn(), MofNCompleteColumn(),
+                             TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[others]}"),
                              TimeElapsedColumn(), console=Console(stderr=True), transient=True)
         self._bar.start()
-        task = self._bar.add_task("ingest", total=self.total, rate="")
+        task = self._bar.add_task("ingest", total=self.total, rate="", others="")
 
-        def tick(n: int) -> None:
-            self._bar.advance(task, n)
+        def tick(event: str, n: int = 1) -> None:
+            self.counts[event] = self.counts.get(event, 0) + n
+            if event == "extracted":
+                self._bar.advance(task, n)
             speed = self._bar.tasks[0].speed
-            self._bar.update(task, rate=f"{speed:.1f} docs/s" if speed else "")
+            c = self.counts
+            others = ", ".join(part for part in (
+                f"skipped {c['stored']} stored" if c["stored"] else "",
+                f"{c['repeated']} repeated" if c["repeated"] else "",
+                f"failed {c['failed']}" if c["failed"] else "") if part)
+            total = None if self.total is None else max(c["extracted"],
+                                                        self.total - c["stored"] - c["repeated"] - c["failed"])
+            self._bar.update(task, total=total, rate=f"{speed:.1f} docs/s" if speed else "", others=others)
 
         return tick
 

@@ -301,9 +301,14 @@ def test_store_locked_by_another_process(runner: CliRunner, filled: Path, articl
 def test_progress_display_counts_documents() -> None:
     from kg.cli.core import _progress
 
-    with _progress(True) as tick:
-        for _ in range(5):
-            tick(1)
+    bar = _progress(True, total=10)
+    with bar as tick:
+        for event in ("stored", "stored", "repeated", "failed", "extracted", "extracted"):
+            tick(event, 1)
+        task = bar._bar.tasks[0]
+        # the bar counts documents to extract: 10 records less 4 skipped or failed, 2 of them done
+        assert (task.total, task.completed) == (6, 2)
+        assert task.fields["others"] == "skipped 2 stored, 1 repeated, failed 1"
     with _progress(False) as tick:
         assert tick is None
 

@@ -204,8 +204,9 @@ def plan_sources(
     """Decide, per source, whether to extract it: yields ``(source, graph exists, first ingestion time)``.
 
     A source is skipped (``on_skip(source, repeated)``) when its text was already seen in this run (``repeated``
-    True), or when its graph holds a complete document and ``skip(source)`` says so (``repeated`` False). A graph without its ``kg:Document`` marker (a crashed batch)
-    counts as existing but incomplete: it is extracted again and replaced, with a fresh ingestion time.
+    True), or when its graph holds a complete document and ``skip(source)`` says so (``repeated`` False). A graph
+    without its ``kg:Document`` marker (a crashed batch) counts as existing but incomplete: it is extracted again and
+    replaced, with a fresh ingestion time.
     """
     for src in sources:
         graph = document_graph(src.sha256)

@@ -148,20 +148,33 @@ def ingest_cmd(
             log.progress = tick
             report = ingest_dask(_store_location(ctx), sources, scheduler=dask, model=model, skip_existing=skip,
                                  progress=tick, errors=log)
+        if report.documents:
+            with _open(ctx, read_only=False) as store:
+                _link(ctx, store)
     else:
         from kg.extract import load_pipeline
 
         nlp = load_pipeline(model)
-        with _open(ctx, read_only=False) as store, _progress(show, total) as tick:
-            log.progress = tick
-            report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size, skip_existing=skip,
-                            progress=tick, errors=log)
+        with _open(ctx, read_only=False) as store:
+            with _progress(show, total) as tick:
+                log.progress = tick
+                report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size,
+                                skip_existing=skip, progress=tick, errors=log)
+            if report.documents:
+                _link(ctx, store)
     if report.documents == 0 and report.skipped == 0 and report.failed:
         first = log.messages[0] if log.messages else "see the warnings above"
         raise InputError(f"no document could be read ({report.failed} failed; first: {first})")
     repeated = f", {report.repeated} repeated in the input (same text)" if report.repeated else ""
     info(ctx, f"ingested {report.documents} document(s) ({report.replaced} replaced), skipped {report.skipped} "
          f"already in the store{repeated}, {report.failed} failed; {report.quads} quads written")
+
+
+def _link(ctx: typer.Context, store: Any) -> None:
+    """The corpus-wide identity step (:func:`kg.identity.link_news`) after the store's documents changed."""
+    from kg.identity import link_news
+
+    info(ctx, link_news(store).summary())
 
 
 def _date_option(value: str | None) -> str | None:
@@ -425,7 +438,8 @@ def remove_cmd(
     with _open(ctx, read_only=False, must_exist=True) as store:
         iri = remove_document(store, doc)
         dropped = drop_links_depending_on(store, [iri])  # merge links that named the document's companies
-    info(ctx, f"removed {iri}" + (f" and {dropped} merge link(s) that depended on it" if dropped else ""))
+        info(ctx, f"removed {iri}" + (f" and {dropped} merge link(s) that depended on it" if dropped else ""))
+        _link(ctx, store)
 
 
 def demo_cmd(

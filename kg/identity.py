@@ -1,0 +1,517 @@
+"""Cross-document identity of organizations named in the news: one node per company across documents.
+
+Each document resolves its own mentions (one IRI per name, :func:`kg.vocab.org_iri`), so "General Motors Corp",
+"GM" and "U.S. General Motors" in different articles are different nodes. This module owns the corpus-wide step
+that joins them, run at the end of ``kg ingest`` (and ``kg remove``) and by ``kg relink``, and ``kg unlink``, which
+undoes it. It reuses the entity resolution of :mod:`kg.merge` (its entity reading, name keys, identifiers,
+union-find and reified ``owl:sameAs`` links) and joins nodes only on evidence the texts give:
+
+- **case and punctuation**: the same name up to case, dots and spacing (headline capitals, "U.S." / "US");
+- **legal form**: the same name once trailing legal forms are folded ("Corp", "Inc", "Co", "Ltd", "plc", ...:
+  ``ontology/mappings/names.json``);
+- **country prefix**: the same name once a leading "U.S." (the prefixes of ``ontology/mappings/identity.json``) is
+  folded;
+- **acronym**: a document names the company with an acronym consistent with its initials, as the extractor records
+  it ("Full Name Corp (FNC)" gives the alias FNC): the nodes called FNC elsewhere join it, unless FNC is defined for
+  several companies and none holds ``acronym_dominance`` of the definitions;
+- the links ``kg merge`` drew (an external graph's identifiers and names) are taken as given.
+
+Two nodes are never joined when their clusters carry different identifiers (LEI, Wikidata QID, SEC CIK), when one
+is a stated parent of the other, or when both have stated parents and none is shared; nor two entities of one merged
+source graph. Within a group of names that fits nodes known to be different, nothing is joined.
+
+The result lives in two derived graphs, replaced whole each time the step runs (so unlinking drops them and nothing
+else): :func:`kg.vocab.identity_links_graph` holds the links (``kg:Link`` with ``kg:matchReason``, ``kg:matchScore``,
+``kg:matchKey`` and up to ``evidence_graphs`` ``kg:dependsOn`` documents per end), and :func:`kg.vocab.identity_graph`
+the table queries read: every organization's ``kg:canonical`` node (the member named in the most documents), and per
+canonical node its display name (``skos:prefLabel``, :func:`display_name`), the other names (``skos:altLabel``), the
+lower-cased names it is found by (``kg:nameKey``) and the number of documents naming any member
+(``kg:documentCount``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg import vocab
+from kg.merge import (
+    IDENTIFIERS,
+    Link,
+    _Clusters,
+    _entities,
+    _link_rows,
+    _name_lists,
+    _resolve_query,
+    light_key,
+    link_quads,
+    mappings_dir,
+    name_key,
+)
+from kg.store import GraphStore
+
+_DOC_GRAPHS = vocab.GRAPH + "doc/"
+_SOURCE_GRAPHS = vocab.GRAPH + "source/"
+_XSD_INTEGER = NamedNode(vocab.XSD + "integer")
+
+
+# --- the data file ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Settings:
+    """The word lists and hyper-parameters of ``ontology/mappings/identity.json``."""
+
+    markup: tuple[re.Pattern[str], ...]
+    country_prefixes: tuple[tuple[str, ...], ...]
+    country_prefix_min_tokens: int
+    generic_words: frozenset[str]
+    connectors: frozenset[str]
+    acronym_min: int
+    acronym_max: int
+    dominance: float
+    evidence_graphs: int
+    scores: dict[str, float]
+
+
+@cache
+def settings() -> Settings:
+    """The shipped settings (read once)."""
+    data = json.loads(mappings_dir().joinpath("identity.json").read_text(encoding="utf-8"))
+    return Settings(
+        markup=tuple(re.compile(p) for p in data["wire_markup"]),
+        country_prefixes=tuple(sorted((tuple(p.split()) for p in data["country_prefixes"]), key=len, reverse=True)),
+        country_prefix_min_tokens=int(data["country_prefix_min_tokens"]),
+        generic_words=frozenset(data["generic_words"]),
+        connectors=frozenset(data["acronym_connectors"]),
+        acronym_min=int(data["acronym_min_letters"]),
+        acronym_max=int(data["acronym_max_letters"]),
+        dominance=float(data["acronym_dominance"]),
+        evidence_graphs=int(data["evidence_graphs"]),
+        scores={k: float(v) for k, v in data["scores"].items()},
+    )
+
+
+# --- names ----------------------------------------------------------------------------------------------------------
+@cache
+def clean_name(form: str) -> str:
+    """A name without wire markup (a ticker in angle brackets, a headline cut at "<") and with single spaces.
+
+    >>> clean_name("ACME WIDGET CO <"), clean_name("Acme Widget Co <AWC>"), clean_name("Acme  Widget")
+    ('ACME WIDGET CO', 'Acme Widget Co', 'Acme Widget')
+    """
+    s = form
+    for pattern in settings().markup:
+        s = pattern.sub(" ", s)
+    return " ".join(s.split())
+
+
+@cache
+def fold_key(form: str) -> tuple[str, str]:
+    """``(key, prefix)``: the form two names of one company share once case, punctuation, legal forms and a
+    leading country prefix are folded, and the prefix folded ("" for none). A prefix is kept when what is left is
+    one generic word ("U.S. Government" is not "Government").
+
+    >>> fold_key("U.S. Widget Makers Corp"), fold_key("WIDGET MAKERS INC"), fold_key("U.K. Government")
+    (('widget makers', 'us'), ('widget makers', ''), ('uk government', ''))
+    """
+    key = name_key(clean_name(form))
+    tokens = key.split()
+    s = settings()
+    for prefix in s.country_prefixes:
+        n = len(prefix)
+        rest = tokens[n:]
+        if tuple(tokens[:n]) == prefix and len(rest) >= s.country_prefix_min_tokens and not (
+                len(rest) == 1 and rest[0] in s.generic_words):
+            return " ".join(rest), " ".join(prefix)
+    return key, ""
+
+
+def _bare(form: str) -> str:
+    """:func:`kg.merge.light_key` of a form without its country prefix (legal forms kept)."""
+    tokens = light_key(clean_name(form)).split()
+    for prefix in settings().country_prefixes:
+        if tuple(tokens[:len(prefix)]) == prefix:
+            return " ".join(tokens[len(prefix):])
+    return " ".join(tokens)
+
+
+def _legal_forms() -> frozenset[str]:
+    abbreviations, forms, _ = _name_lists()
+    words = {w for f in forms for w in f}
+    return frozenset(words | {k for k, v in abbreviations.items() if set(v) <= words})
+
+
+def acronym_letters(form: str) -> str | None:
+    """The letters of ``form`` when it reads as an acronym (capitals, maybe dotted: "FNC", "F.N.C."), else None."""
+    s = clean_name(form).replace(".", "").replace("&", "")
+    st = settings()
+    if not s.isalpha() or not s.isupper() or not st.acronym_min <= len(s) <= st.acronym_max:
+        return None
+    return s
+
+
+def is_acronym(acronym: str, name: str) -> bool:
+    """Whether ``acronym`` is consistent with the initials of ``name``: each letter starts a word in turn (a word
+    written in capitals may give several of its letters), connectors ("and", "of") may be skipped, and so may legal
+    forms at the end.
+
+    >>> is_acronym("FNC", "Full Name Corp"), is_acronym("FNCC", "Full Name Credit Corp")
+    (True, True)
+    >>> is_acronym("BOT", "Bureau of Trade"), is_acronym("BT", "Bureau of Trade"), is_acronym("XYZ", "Full Name Corp")
+    (True, True, False)
+    >>> is_acronym("ABC", "ABC Holdings Inc"), is_acronym("FN", "FN")
+    (True, False)
+    """
+    letters = acronym_letters(acronym)
+    if letters is None:
+        return False
+    words = [w for w in re.split(r"[\s\-/]+", clean_name(name).replace(".", "")) if w and w != "&"]
+    if len(words) < 2 and not (words and words[0].isupper() and words[0] != letters):
+        return False
+    st = settings()
+    legal = _legal_forms()
+    skippable = [w.casefold() in st.connectors for w in words]
+    # trailing legal forms may be skipped
+    optional = list(skippable)
+    i = len(words) - 1
+    while i > 0 and words[i].casefold().rstrip(",") in legal:
+        optional[i] = True
+        i -= 1
+    target = letters.upper()
+
+    @cache
+    def match(li: int, wi: int) -> bool:
+        if wi == len(words):
+            return li == len(target)
+        w = words[wi]
+        if optional[wi] and match(li, wi + 1):
+            return True
+        if li < len(target) and w[0].upper() == target[li]:
+            if match(li + 1, wi + 1):
+                return True
+            if w.isupper() and len(w) > 1:  # a word in capitals gives its letters in turn ("ABC Holdings")
+                k = 1
+                while k < len(w) and li + k < len(target) and w[k] == target[li + k]:
+                    k += 1
+                    if match(li + k, wi + 1):
+                        return True
+        return False
+
+    return match(0, 0)
+
+
+def is_headline(form: str) -> bool:
+    """A form written in headline capitals: every letter upper-case, and more than one word or a long word.
+
+    >>> is_headline("ACME WIDGET CO"), is_headline("AWC"), is_headline("Acme Widget Co")
+    (True, False, False)
+    """
+    s = clean_name(form)
+    letters = [c for c in s if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters) and (len(s.split()) > 1 or len(letters) > 5)
+
+
+def display_name(forms: Counter[str]) -> str:
+    """The name a person expects for a company given its forms and how many documents use each: the most frequent
+    full form, wire markup stripped; headline capitals and acronyms of another form only when nothing else is known.
+    Ties go to the form with lower-case letters, then the longer, then the smaller in code-point order.
+
+    >>> display_name(Counter({"ACME WIDGET CO <": 9, "Acme Widget Co": 4, "AWC": 20, "Acme Widget Co.": 1}))
+    'Acme Widget Co'
+    """
+    counts: Counter[str] = Counter()
+    for form, n in forms.items():
+        cleaned = clean_name(form)
+        if cleaned:
+            counts[cleaned] += n
+    if not counts:
+        return next(iter(sorted(forms)), "")
+    names = list(counts)
+    full = [f for f in names if not is_headline(f)
+            and not any(g != f and len(g.split()) > 1 and is_acronym(f, g) for g in names)]
+    pool = full or [f for f in names if not is_headline(f)] or names
+    return min(pool, key=lambda f: (-counts[f], f.upper() == f, -len(f), f))
+
+
+# --- the store's organizations --------------------------------------------------------------------------------------
+@dataclass
+class _Node:
+    """One organization IRI over every graph naming it."""
+
+    iri: str
+    labels: Counter[str] = field(default_factory=Counter)  # form -> documents labelling the node so
+    aliases: dict[str, set[str]] = field(default_factory=dict)  # alias -> graphs giving it
+    ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    docs: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)  # merged source graphs holding the node
+
+
+def _nodes(store: GraphStore) -> dict[str, _Node]:
+    nodes: dict[str, _Node] = {}
+    for (g, iri), e in _entities(store, None).items():
+        node = nodes.get(iri)
+        if node is None:
+            node = nodes[iri] = _Node(iri)
+        in_doc = g.startswith(_DOC_GRAPHS)
+        if in_doc:
+            node.docs.add(g)
+        else:
+            node.sources.add(g)
+        for label in e.labels:
+            node.labels[label] += 1 if in_doc else 0
+        for alias in e.aliases:
+            node.aliases.setdefault(alias, set()).add(g)
+        for k, v in e.ids.items():
+            node.ids[k] |= v
+    return nodes
+
+
+def _parents(store: GraphStore) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(_resolve_query("parents")):  # type: ignore[union-attr]
+        out[row["child"].value].add(row["parent"].value)
+    return out
+
+
+class _NewsClusters(_Clusters):
+    """:class:`kg.merge._Clusters` with what news adds: stated parents, and documents that may name two nodes of one
+    company (only two entities of one merged source graph are different by construction)."""
+
+    def __init__(self, parents: dict[str, set[str]]) -> None:
+        super().__init__()
+        self.stated = parents
+
+    def _parent_roots(self, x: str) -> set[str]:
+        return {self.find(p) for _, m in self.members.get(self.find(x), ()) for p in self.stated.get(m, ())}
+
+    def contradicts(self, a: str, b: str) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        ia, ib = self.cluster_ids(a), self.cluster_ids(b)
+        if any(ia.get(k) and ib.get(k) and not (ia[k] & ib[k]) for k in IDENTIFIERS):
+            return True
+        pa, pb = self._parent_roots(a), self._parent_roots(b)
+        if rb in pa or ra in pb or (pa and pb and pa.isdisjoint(pb)):
+            return True
+        ga: dict[str, set[str]] = defaultdict(set)
+        for g, iri in self.members.get(ra, ()):
+            if g:
+                ga[g].add(iri)
+        return any(g and g in ga and iri not in ga[g] for g, iri in self.members.get(rb, ()))
+
+
+# --- resolution -----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NewsIdentity:
+    """What the identity step found: the links, and per canonical node its members."""
+
+    links: tuple[Link, ...]
+    #: canonical node -> its members (itself included)
+    members: dict[str, tuple[str, ...]]
+    #: canonical node -> display name
+    names: dict[str, str]
+
+    def canonical(self) -> dict[str, str]:
+        """member -> canonical node, for every organization."""
+        return {m: c for c, ms in self.members.items() for m in ms}
+
+
+def _evidence(node: _Node, k: int) -> list[str]:
+    return sorted(node.docs)[:k] if node.docs else sorted(node.sources)[:k]
+
+
+def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
+    """Find which organization nodes of the store name one company (see the module docstring)."""
+    st = settings()
+    nodes = _nodes(store)
+    clusters = _NewsClusters(_parents(store))
+    for iri in sorted(nodes):
+        n = nodes[iri]
+        clusters.add(iri, "", n.ids)
+        for g in sorted(n.sources):
+            clusters.add(iri, g, {})
+    own = vocab.identity_links_graph().value
+    for (g, _), (a, b, _deps) in sorted(_link_rows(store).items()):
+        if g != own and a in nodes and b in nodes:
+            clusters.union(a, b)  # the links of kg merge: identifiers and names of external graphs
+
+    links: dict[tuple[str, str], Link] = {}
+
+    def size(iri: str) -> tuple[int, str]:
+        return (-len(nodes[iri].docs), iri)
+
+    def join(a: str, b: str, reason: str, key: str, evidence: Iterable[str]) -> bool:
+        if a == b or clusters.find(a) == clusters.find(b) or clusters.contradicts(a, b):
+            return False
+        x, y = sorted((a, b))
+        links[(x, y)] = Link(x, y, reason, st.scores[reason], key, tuple(sorted(set(evidence))))
+        clusters.union(a, b)
+        return True
+
+    # 1. names folded: case and punctuation, legal forms, country prefixes
+    by_key: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for iri in sorted(nodes):
+        for form in sorted(nodes[iri].labels):
+            key, _ = fold_key(form)
+            if key:
+                by_key[key][iri].append(form)
+    groups: list[tuple[str, dict[str, list[str]]]] = []
+    for key in sorted(by_key):
+        group = by_key[key]
+        prefixes = {fold_key(f)[1] for forms in group.values() for f in forms} - {""}
+        if len(prefixes) <= 1:
+            groups.append((key, group))
+        else:  # "U.S. X" and "U.K. X": the bare "X" could be either; each prefix joins only its own
+            for prefix in sorted(prefixes):
+                groups.append((f"{prefix} {key}", {iri: forms for iri, forms in group.items()
+                                                   if all(fold_key(f)[1] == prefix for f in forms)}))
+    for key, group in groups:
+        if len(group) < 2:
+            continue
+        pooled: dict[str, set[str]] = defaultdict(set)
+        for iri in group:
+            for k, v in clusters.cluster_ids(iri).items():
+                pooled[k] |= v
+        if any(len(v) > 1 for v in pooled.values()):
+            continue  # the name fits nodes known to be different: do not guess
+        hub, *rest = sorted(group, key=size)
+        for other in rest:
+            pairs = [(f, g) for f in group[hub] for g in group[other]]
+            if any(light_key(clean_name(f)) == light_key(clean_name(g)) for f, g in pairs):
+                reason = "case"
+            elif any(fold_key(f)[1] != fold_key(g)[1] for f, g in pairs):
+                reason = "country-prefix"
+                if len(key.split()) == 1 and not any(_bare(f) == _bare(g) for f, g in pairs):
+                    continue  # one word left: only the very same name with and without the prefix ("U.S. X", "X")
+            else:
+                reason = "legal-form"
+            evidence = _evidence(nodes[hub], st.evidence_graphs) + _evidence(nodes[other], st.evidence_graphs)
+            join(hub, other, reason, key, evidence)
+
+    # 2. acronyms a document defines for a company ("Full Name Corp (FNC)" -> the alias FNC)
+    defined: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # letters -> node -> graphs
+    for iri in sorted(nodes):
+        n = nodes[iri]
+        for alias, graphs in n.aliases.items():
+            letters = acronym_letters(alias)
+            if letters and any(is_acronym(alias, label) for label in n.labels):
+                defined[letters][iri] |= {g for g in graphs if g.startswith(_DOC_GRAPHS)} or graphs
+    by_letters: dict[str, list[str]] = defaultdict(list)  # nodes labelled with just the acronym
+    for iri in sorted(nodes):
+        for form in nodes[iri].labels:
+            letters = acronym_letters(form)
+            if letters and letters in defined:
+                by_letters[letters].append(iri)
+                break
+    for letters in sorted(defined):
+        support: Counter[str] = Counter()
+        for iri, graphs in defined[letters].items():
+            support[clusters.find(iri)] += len(graphs)
+        root, best = min(support.items(), key=lambda kv: (-kv[1], kv[0]))
+        if best < st.dominance * sum(support.values()):
+            continue  # several companies share the acronym and none dominates: do not guess
+        full = min((i for i in defined[letters] if clusters.find(i) == root), key=size)
+        graphs = sorted(set().union(*(defined[letters][i] for i in defined[letters] if clusters.find(i) == root)))
+        label = display_name(nodes[full].labels) if nodes[full].labels else full
+        for short in by_letters.get(letters, ()):
+            evidence = graphs[:st.evidence_graphs] + _evidence(nodes[short], st.evidence_graphs)
+            join(full, short, "acronym", f"{letters} = {label}", evidence)
+
+    members: dict[str, list[str]] = defaultdict(list)
+    for iri in sorted(nodes):
+        members[clusters.find(iri)].append(iri)
+    out_members: dict[str, tuple[str, ...]] = {}
+    names: dict[str, str] = {}
+    for group in members.values():
+        canonical = min(group, key=size)
+        out_members[canonical] = tuple(sorted(group))
+        forms: Counter[str] = Counter()
+        for m in group:
+            forms.update({f: max(1, c) for f, c in nodes[m].labels.items()})
+        if not forms:
+            forms = Counter({canonical.rsplit("/", 1)[-1]: 1})
+        names[canonical] = display_name(forms)
+    ordered = tuple(sorted(links.values(), key=lambda lk: (lk.a, lk.b)))
+    return NewsIdentity(ordered, out_members, names), nodes
+
+
+def _table_quads(identity: NewsIdentity, nodes: dict[str, _Node], graph: NamedNode) -> list[Quad]:
+    canonical_p, count_p, key_p = vocab.kg("canonical"), vocab.kg("documentCount"), vocab.kg("nameKey")
+    pref, alt = vocab.term("skos:prefLabel"), vocab.term("skos:altLabel")
+    out: list[Quad] = []
+    for c in sorted(identity.members):
+        group = identity.members[c]
+        node = NamedNode(c)
+        name = identity.names[c]
+        docs: set[str] = set()
+        forms: set[str] = set()
+        for m in group:
+            out.append(Quad(NamedNode(m), canonical_p, node, graph))
+            docs |= nodes[m].docs
+            forms |= set(nodes[m].labels) | set(nodes[m].aliases)
+        out.append(Quad(node, pref, Literal(name), graph))
+        out.append(Quad(node, count_p, Literal(str(len(docs)), datatype=_XSD_INTEGER), graph))
+        cleaned = {clean_name(f) for f in forms} - {name, ""}
+        out += [Quad(node, alt, Literal(f), graph) for f in sorted(cleaned)]
+        keys = {f.casefold() for f in forms | cleaned | {name}}
+        out += [Quad(node, key_p, Literal(k), graph) for k in sorted(keys) if k]
+    return out
+
+
+@dataclass(frozen=True)
+class IdentityReport:
+    """What one run of the identity step wrote."""
+
+    organizations: int
+    companies: int
+    links: int
+    links_by_reason: dict[str, int]
+    seconds: float
+
+    def summary(self) -> str:
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(self.links_by_reason.items())) or "none"
+        return (f"identity: {self.organizations} organization node(s) as {self.companies} compan(y/ies), "
+                f"{self.links} link(s) ({reasons}) in {self.seconds:.1f} s")
+
+
+def link_news(store: GraphStore) -> IdentityReport:
+    """Run the identity step over the whole store and replace its two graphs with what it finds."""
+    started = time.perf_counter()
+    identity, nodes = resolve_news(store)
+    links_graph, table_graph = vocab.identity_links_graph(), vocab.identity_graph()
+    if identity.links:
+        store.replace_graph(links_graph, link_quads(identity.links, links_graph))
+    else:
+        store.remove_graph(links_graph)
+    if nodes:
+        store.replace_graph(table_graph, _table_quads(identity, nodes, table_graph))
+    else:
+        store.remove_graph(table_graph)
+    by_reason: Counter[str] = Counter(lk.reason for lk in identity.links)
+    return IdentityReport(organizations=len(nodes), companies=len(identity.members), links=len(identity.links),
+                          links_by_reason=dict(by_reason), seconds=time.perf_counter() - started)
+
+
+def unlink_news(store: GraphStore) -> int:
+    """Remove what the identity step wrote (its links and table graphs), nothing else. Returns the links dropped."""
+    links_graph = vocab.identity_links_graph()
+    n = sum(1 for _ in store.quads_matching(None, vocab.term("rdf:type"), vocab.kg("Link"), links_graph))
+    store.remove_graph(links_graph)
+    store.remove_graph(vocab.identity_graph())
+    return n
+
+
+def identity_links(store: GraphStore) -> list[dict[str, Any]]:
+    """The links of the identity step as rows (a, b, reason, score, key), for reports and hand checks."""
+    rows = []
+    for row in store.query(_resolve_query("identity-links")):  # type: ignore[union-attr]
+        rows.append({k: row[k].value for k in ("a", "b", "reason", "score", "key")})
+    return rows

@@ -273,6 +273,13 @@ def _nodes(store: GraphStore) -> dict[str, _Node]:
     return nodes
 
 
+def _merge_links(store: GraphStore) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """Every resolution link: (links graph, link node) -> (a, b, reason)."""
+    reasons = {(row["g"].value, row["link"].value): row["reason"].value
+               for row in store.query(_resolve_query("link-reasons"))}  # type: ignore[union-attr]
+    return {k: (a, b, reasons.get(k, "")) for k, (a, b, _) in _link_rows(store).items()}
+
+
 def _parents(store: GraphStore) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
     for row in store.query(_resolve_query("parents")):  # type: ignore[union-attr]
@@ -339,9 +346,24 @@ def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
         for g in sorted(n.sources):
             clusters.add(iri, g, {})
     own = vocab.identity_links_graph().value
-    for (g, _), (a, b, _deps) in sorted(_link_rows(store).items()):
-        if g != own and a in nodes and b in nodes:
-            clusters.union(a, b)  # the links of kg merge: identifiers and names of external graphs
+    # the links of kg merge (identifiers and names of external graphs), identifiers first; one that would put two
+    # identifiers of a kind in one cluster is not followed (kg merge links a name to every node it fits)
+    # identifiers first; a name link is not followed when the name also fits a node with another identifier
+    key_ids: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for n in nodes.values():
+        for form in n.labels:
+            for k, v in n.ids.items():
+                key_ids[fold_key(form)[0]][k] |= v
+
+    def ambiguous(iri: str) -> bool:
+        return any(len(v) > 1 for form in nodes[iri].labels for v in key_ids.get(fold_key(form)[0], {}).values())
+
+    merged = [(a, b, r) for (g, _), (a, b, r) in _merge_links(store).items() if g != own and a in nodes and b in nodes]
+    for a, b, reason in sorted(merged, key=lambda x: (x[2] not in IDENTIFIERS, x[0], x[1])):
+        if reason not in IDENTIFIERS and (ambiguous(a) or ambiguous(b)):
+            continue
+        if not clusters.contradicts(a, b):
+            clusters.union(a, b)
 
     links: dict[tuple[str, str], Link] = {}
 

@@ -313,9 +313,11 @@ def query_cmd(
                             ] = False,
     allow_service: Annotated[bool, typer.Option(
         "--allow-service", help="Allow SERVICE (federated query) and LOAD, which contact other servers.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=0, help="At most this many rows (a page).")] = None,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many rows first (the next page).")] = 0,
 ) -> None:
     """Run a canned query, a .rq file or SPARQL text against the store (read-only unless --allow-update; offline
-    unless --allow-service)."""
+    unless --allow-service). --limit and --offset page the answer in the query's own order (`why`: newest first)."""
     from kg.queries import get_query, refuse_service, run_query, write_result
     from kg.store import is_update
 
@@ -329,13 +331,15 @@ def query_cmd(
             raise QueryError("refusing a SPARQL UPDATE: queries are read-only; pass --allow-update to change the store")
         if params:
             raise QueryError("parameters cannot be bound in an UPDATE")
+        if limit is not None or offset:
+            raise QueryError("--limit and --offset page a query's answer, not an UPDATE")
         refuse_service(body, allow_service=allow_service)
         with _open(ctx, read_only=False, must_exist=True) as store:
             store.update(body)
         info(ctx, "update applied")
         return
     with _open(ctx, read_only=True) as store:
-        result = run_query(store, text, params, allow_service=allow_service)
+        result = run_query(store, text, params, allow_service=allow_service, limit=limit, offset=offset)
         write_result(result, fmt.value, _stdout_text())
 
 

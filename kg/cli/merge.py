@@ -109,18 +109,22 @@ def conflicts_cmd(
     ctx: typer.Context,
     fmt: Annotated[ResultFormat, typer.Option("--format", "-f", help="table, csv, tsv or json.")
                    ] = ResultFormat.table,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Show this many (0: all).")] = 100,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many first (the next page).")] = 0,
 ) -> None:
-    """Report where sources disagree: different parents, contradicting numbers."""
+    """Report where sources disagree: different parents, contradicting numbers; the companies named in the most
+    documents first, 100 at a time unless --limit says."""
     from kg.merge import conflicts
     from kg.queries import write_result
 
     store = _open(ctx, read_only=True)
     try:
-        result = conflicts(store)
+        result = conflicts(store, limit=limit or None, offset=offset)
         write_result(result, fmt.value, typer.get_text_stream("stdout"))
     finally:
         store.close()
-    info(ctx, f"{len(result)} conflict(s)")
+    more = f" (the first {limit} from {offset}; --limit 0 for all)" if limit and len(result) == limit else ""
+    info(ctx, f"{len(result)} conflict(s){more}")
 
 
 def register(app: typer.Typer, only: str | None = None) -> None:

@@ -103,7 +103,7 @@ def test_predicate_skip(fake_extractor: types.ModuleType, store_dir: Path, artic
         report = ingest(st, iter_sources([articles["a"], articles["a"].parent]),
                         skip_existing=lambda s: s.origin.value != "file")
     # the named file is replaced; the folder's documents are skipped (including the named one, met again)
-    assert (report.documents, report.replaced, report.skipped) == (1, 1, 3)
+    assert (report.documents, report.replaced, report.skipped, report.repeated) == (1, 1, 2, 1)
 
 
 def test_remove_document_by_sha_prefix_path_and_file(fake_extractor: types.ModuleType, store_dir: Path,

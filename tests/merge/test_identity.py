@@ -147,7 +147,8 @@ def test_conflicting_identifiers_are_never_joined(store: GraphStore, tmp_path: P
     ttl = tmp_path / "registry.ttl"
     ttl.write_text(
         "@prefix kg: <https://w3id.org/kgnews/ontology#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        '<http://example.org/r/1> a kg:Organization ; rdfs:label "Velmora Finance Inc" ; kg:lei "LEI00000000000000001" .\n'
+        '<http://example.org/r/1> a kg:Organization ; rdfs:label "Velmora Finance Inc" ;'
+        ' kg:lei "LEI00000000000000001" .\n'
         '<http://example.org/r/2> a kg:Organization ; rdfs:label "Velmora Finance" ; kg:lei "LEI00000000000000002" .\n',
         encoding="utf-8")
     merge_files(store, [ttl], name="registry")  # links each registry entry to the news node of its exact name
@@ -179,3 +180,19 @@ def test_unlinking_drops_the_links_and_nothing_else(store: GraphStore) -> None:
     again = _export(store)
     link_news(store)
     assert _export(store) == again  # deterministic: the same store gives the same links and table
+
+
+def test_why_sees_the_whole_company_newest_first_and_pages(store: GraphStore) -> None:
+    _add(store, 1, _org("Quorvex Bildan Corp", "QBC"))
+    _add(store, 2, _org("QBC"))
+    _add(store, 3, _org("Quorvex Bildan"))
+    _add(store, 4, _org("Zentriva Holdings"))
+    link_news(store)
+    result = run_query(store, get_query("why"), {"about": "qbc"})
+    col = result.variables.index("date")
+    dates = [str(r[col].value) for r in result.bindings]
+    assert dates == ["2024-01-04", "2024-01-03", "2024-01-02"]  # documents 3, 2, 1: every member, newest first
+    subjects = {r[0].value.removeprefix(P) for r in result.bindings}
+    assert subjects == {"quorvex-bildan-corp", "qbc", "quorvex-bildan"}
+    page = run_query(store, get_query("why"), {"about": "QBC"}, limit=1, offset=1)
+    assert [str(r[col].value) for r in page.bindings] == ["2024-01-03"]

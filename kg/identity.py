@@ -465,7 +465,8 @@ def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
     return NewsIdentity(ordered, out_members, names), nodes
 
 
-def _table_quads(identity: NewsIdentity, nodes: dict[str, _Node], graph: NamedNode) -> list[Quad]:
+def _table_quads(identity: NewsIdentity, nodes: dict[str, _Node], graph: NamedNode,
+                 others: dict[str, set[str]]) -> list[Quad]:
     canonical_p, count_p, key_p = vocab.kg("canonical"), vocab.kg("documentCount"), vocab.kg("nameKey")
     pref, alt = vocab.term("skos:prefLabel"), vocab.term("skos:altLabel")
     out: list[Quad] = []
@@ -485,6 +486,16 @@ def _table_quads(identity: NewsIdentity, nodes: dict[str, _Node], graph: NamedNo
         out += [Quad(node, alt, Literal(f), graph) for f in sorted(cleaned)]
         keys = {f.casefold() for f in forms | cleaned | {name}}
         out += [Quad(node, key_p, Literal(k), graph) for k in sorted(keys) if k]
+    for iri, names in sorted(others.items()):
+        out += [Quad(NamedNode(iri), key_p, Literal(k), graph) for k in sorted({n.casefold() for n in names}) if k]
+    return out
+
+
+def _named(store: GraphStore) -> dict[str, set[str]]:
+    """Models and programs with their names (the name index holds them beside the companies)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(_resolve_query("named")):  # type: ignore[union-attr]
+        out[row["node"].value].add(row["name"].value)
     return out
 
 
@@ -513,8 +524,9 @@ def link_news(store: GraphStore) -> IdentityReport:
         store.replace_graph(links_graph, link_quads(identity.links, links_graph))
     else:
         store.remove_graph(links_graph)
-    if nodes:
-        store.replace_graph(table_graph, _table_quads(identity, nodes, table_graph))
+    others = _named(store)
+    if nodes or others:
+        store.replace_graph(table_graph, _table_quads(identity, nodes, table_graph, others))
     else:
         store.remove_graph(table_graph)
     by_reason: Counter[str] = Counter(lk.reason for lk in identity.links)

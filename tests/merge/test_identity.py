@@ -196,3 +196,16 @@ def test_why_sees_the_whole_company_newest_first_and_pages(store: GraphStore) ->
     assert subjects == {"quorvex-bildan-corp", "qbc", "quorvex-bildan"}
     page = run_query(store, get_query("why"), {"about": "QBC"}, limit=1, offset=1)
     assert [str(r[col].value) for r in page.bindings] == ["2024-01-03"]
+
+
+def test_the_name_index_finds_models_too(store: GraphStore) -> None:
+    from kg.facts import Model
+
+    sha = "f" * 64
+    facts = Facts(organizations=(_org("Zentriva Holdings"),),
+                  models=(Model(name="Zephyr-9", developer="Zentriva Holdings", evidence=_ev("Zephyr-9")),))
+    doc = facts_to_nquads(facts, DocumentInfo(sha256=sha), ingested_at="2024-02-01T00:00:00Z", extractor="test")
+    store.add_nquads(doc.body, doc.marker)
+    link_news(store)
+    found = run_query(store, get_query("why"), {"about": "zephyr-9"}).bindings
+    assert found and {r[0].value for r in found} == {vocab.model_iri("Zephyr-9").value}

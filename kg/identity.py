@@ -24,7 +24,8 @@ The result lives in two derived graphs, replaced whole each time the step runs (
 else): :func:`kg.vocab.identity_links_graph` holds the links (``kg:Link`` with ``kg:matchReason``, ``kg:matchScore``,
 ``kg:matchKey`` and up to ``evidence_graphs`` ``kg:dependsOn`` documents per end), and :func:`kg.vocab.identity_graph`
 the table queries read: every organization's ``kg:canonical`` node (the member named in the most documents), and per
-canonical node its display name (``skos:prefLabel``, :func:`display_name`), the other names (``skos:altLabel``), the
+canonical node its display name (``skos:prefLabel``, :func:`display_name`), the other names (``skos:altLabel``, and
+sorted in one ``kg:aliasList`` string), the
 lower-cased names it is found by (``kg:nameKey``) and the number of documents naming any member
 (``kg:documentCount``).
 """
@@ -499,6 +500,7 @@ def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
 def _table_quads(identity: NewsIdentity, nodes: dict[str, _Node], graph: NamedNode,
                  others: dict[str, set[str]]) -> list[Quad]:
     canonical_p, count_p, key_p = vocab.kg("canonical"), vocab.kg("documentCount"), vocab.kg("nameKey")
+    list_p = vocab.kg("aliasList")
     pref, alt = vocab.term("skos:prefLabel"), vocab.term("skos:altLabel")
     out: list[Quad] = []
     for c in sorted(identity.members):
@@ -515,6 +517,8 @@ def _table_quads(identity: NewsIdentity, nodes: dict[str, _Node], graph: NamedNo
         out.append(Quad(node, count_p, Literal(str(len(docs)), datatype=_XSD_INTEGER), graph))
         cleaned = {clean_name(f) for f in forms} - {name, ""}
         out += [Quad(node, alt, Literal(f), graph) for f in sorted(cleaned)]
+        if cleaned:
+            out.append(Quad(node, list_p, Literal(" | ".join(sorted(cleaned))), graph))
         keys = {f.casefold() for f in forms | cleaned | {name}}
         out += [Quad(node, key_p, Literal(k), graph) for k in sorted(keys) if k]
     for iri, names in sorted(others.items()):

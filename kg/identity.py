@@ -74,7 +74,7 @@ class Settings:
     markup: tuple[re.Pattern[str], ...]
     country_prefixes: tuple[tuple[str, ...], ...]
     country_prefix_min_tokens: int
-    generic_words: frozenset[str]
+    acronym_min_definitions: int
     connectors: frozenset[str]
     acronym_min: int
     acronym_max: int
@@ -91,7 +91,7 @@ def settings() -> Settings:
         markup=tuple(re.compile(p) for p in data["wire_markup"]),
         country_prefixes=tuple(sorted((tuple(p.split()) for p in data["country_prefixes"]), key=len, reverse=True)),
         country_prefix_min_tokens=int(data["country_prefix_min_tokens"]),
-        generic_words=frozenset(data["generic_words"]),
+        acronym_min_definitions=int(data["acronym_min_definitions"]),
         connectors=frozenset(data["acronym_connectors"]),
         acronym_min=int(data["acronym_min_letters"]),
         acronym_max=int(data["acronym_max_letters"]),
@@ -119,10 +119,10 @@ def clean_name(form: str) -> str:
 def fold_key(form: str) -> tuple[str, str]:
     """``(key, prefix)``: the form two names of one company share once case, punctuation, legal forms and a
     leading country prefix are folded, and the prefix folded ("" for none). A prefix is kept when what is left is
-    one generic word ("U.S. Government" is not "Government").
+    one word that is not an acronym ("U.S. Steel" is not "Steel", "U.S. FDA" is "FDA").
 
-    >>> fold_key("U.S. Widget Makers Corp"), fold_key("WIDGET MAKERS INC"), fold_key("U.K. Government")
-    (('widget makers', 'us'), ('widget makers', ''), ('uk government', ''))
+    >>> fold_key("U.S. Widget Makers Corp"), fold_key("WIDGET MAKERS INC"), fold_key("U.K. Steel"), fold_key("U.S. WMA")
+    (('widget makers', 'us'), ('widget makers', ''), ('uk steel', ''), ('wma', 'us'))
     """
     key = name_key(clean_name(form))
     tokens = key.split()
@@ -131,7 +131,7 @@ def fold_key(form: str) -> tuple[str, str]:
         n = len(prefix)
         rest = tokens[n:]
         if tuple(tokens[:n]) == prefix and len(rest) >= s.country_prefix_min_tokens and not (
-                len(rest) == 1 and rest[0] in s.generic_words):
+                len(rest) == 1 and acronym_letters(clean_name(form).split()[-1]) is None):
             return " ".join(rest), " ".join(prefix)
     return key, ""
 
@@ -143,6 +143,23 @@ def _bare(form: str) -> str:
         if tuple(tokens[:len(prefix)]) == prefix:
             return " ".join(tokens[len(prefix):])
     return " ".join(tokens)
+
+
+def _bare_names_with_evidence(key: str, group: dict[str, list[str]], nodes: dict[str, _Node],
+                              alias_docs: dict[str, Counter[str]], dominance: float) -> dict[str, list[str]]:
+    """A group of nodes whose names fold to one word: the nodes named by that word alone ("Acme" beside "Acme
+    Corp") stay in only when documents give the word as an alias of the group's other nodes, and mostly of them
+    (``dominance`` of the documents giving it as an alias of anything): the bare word may name another company."""
+    bare = {iri for iri, forms in group.items() if all(len(light_key(clean_name(f)).split()) == 1 for f in forms)}
+    full = set(group) - bare
+    if not bare or not full:
+        return group
+    word = min(light_key(clean_name(f)) for iri in bare for f in group[iri])
+    users = alias_docs.get(word, Counter())
+    mine = sum(n for iri, n in users.items() if iri in full)
+    if mine and mine >= dominance * sum(users.values()):
+        return group
+    return {iri: forms for iri, forms in group.items() if iri in full}
 
 
 def _legal_forms() -> frozenset[str]:
@@ -169,8 +186,8 @@ def is_acronym(acronym: str, name: str) -> bool:
     (True, True)
     >>> is_acronym("BOT", "Bureau of Trade"), is_acronym("BT", "Bureau of Trade"), is_acronym("XYZ", "Full Name Corp")
     (True, True, False)
-    >>> is_acronym("ABC", "ABC Holdings Inc"), is_acronym("FN", "FN")
-    (True, False)
+    >>> is_acronym("ABC", "ABC Holdings Inc"), is_acronym("FN", "FN"), is_acronym("FN", "FN Commission")
+    (False, False, False)
     """
     letters = acronym_letters(acronym)
     if letters is None:
@@ -178,6 +195,8 @@ def is_acronym(acronym: str, name: str) -> bool:
     words = [w for w in re.split(r"[\s\-/]+", clean_name(name).replace(".", "")) if w and w != "&"]
     if len(words) < 2 and not (words and words[0].isupper() and words[0] != letters):
         return False
+    if len(words) > 1 and any(w.upper() == letters for w in words):
+        return False  # a name built on the acronym ("FN Commission") does not define it
     st = settings()
     legal = _legal_forms()
     skippable = [w.casefold() in st.connectors for w in words]
@@ -411,6 +430,10 @@ def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
         return True
 
     # 1. names folded: case and punctuation, legal forms, country prefixes
+    alias_docs: dict[str, Counter[str]] = defaultdict(Counter)  # light key of an alias -> node -> documents
+    for iri in sorted(nodes):
+        for alias, graphs in nodes[iri].aliases.items():
+            alias_docs[light_key(clean_name(alias))][iri] += len(graphs)
     by_key: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for iri in sorted(nodes):
         for form in sorted(nodes[iri].labels):
@@ -436,6 +459,10 @@ def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
                 pooled[k] |= v
         if any(len(v) > 1 for v in pooled.values()):
             continue  # the name fits nodes known to be different: do not guess
+        if len(key.split()) == 1:
+            group = _bare_names_with_evidence(key, group, nodes, alias_docs, st.dominance)
+            if len(group) < 2:
+                continue
         hub, *rest = sorted(group, key=size)
         for other in rest:
             pairs = [(f, g) for f in group[hub] for g in group[other]]
@@ -458,6 +485,15 @@ def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
             letters = acronym_letters(alias)
             if letters and any(is_acronym(alias, label) for label in n.labels):
                 defined[letters][iri] |= {g for g in graphs if g.startswith(_DOC_GRAPHS)} or graphs
+    consistent: dict[str, list[str]] = defaultdict(list)  # nodes whose name has the initials of a defined acronym
+    for iri in sorted(nodes):
+        for form in nodes[iri].labels:
+            words = clean_name(form).replace(".", "").split()
+            initials = "".join(w[0] for w in words if w and w[0].isalpha()).upper()
+            candidates = {letters for letters in defined if letters[0] == initials[:1]} if len(words) > 1 else set()
+            for letters in candidates:
+                if is_acronym(letters, form):
+                    consistent[letters].append(iri)
     by_letters: dict[str, list[str]] = defaultdict(list)  # nodes labelled with just the acronym
     for iri in sorted(nodes):
         for form in nodes[iri].labels:
@@ -470,8 +506,10 @@ def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
         for iri, graphs in defined[letters].items():
             support[clusters.find(iri)] += len(graphs)
         root, best = min(support.items(), key=lambda kv: (-kv[1], kv[0]))
-        if best < st.dominance * sum(support.values()):
-            continue  # several companies share the acronym and none dominates: do not guess
+        if best < st.dominance * sum(support.values()) or best < st.acronym_min_definitions:
+            continue  # several companies share the acronym and none dominates, or one text alone says so
+        if any(clusters.find(i) != root and len(nodes[i].docs) >= best for i in consistent.get(letters, ())):
+            continue  # another organization, named as often as the acronym is defined, has those initials
         full = min((i for i in defined[letters] if clusters.find(i) == root), key=size)
         graphs = sorted(set().union(*(defined[letters][i] for i in defined[letters] if clusters.find(i) == root)))
         label = display_name(nodes[full].labels) if nodes[full].labels else full

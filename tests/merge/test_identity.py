@@ -51,10 +51,12 @@ def _export(store: GraphStore) -> bytes:
     return out.getvalue()
 
 
-def test_acronym_a_text_defines_joins_the_bare_acronym_elsewhere(store: GraphStore) -> None:
+def test_acronym_texts_define_joins_the_bare_acronym_elsewhere(store: GraphStore) -> None:
     _add(store, 1, _org("Quorvex Bildan Corp", "QBC"))  # "Quorvex Bildan Corp (QBC) said ..."
     _add(store, 2, _org("QBC"))
     _add(store, 3, _org("QBC"), _org("Zentriva Holdings"))
+    assert _canonical(store)["qbc"] != _canonical(store)["quorvex-bildan-corp"]  # one text alone is not enough
+    _add(store, 4, _org("Quorvex Bildan Corp", "QBC"))
     can = _canonical(store)
     assert can["qbc"] == can["quorvex-bildan-corp"]
     assert can["zentriva-holdings"] != can["qbc"]
@@ -71,6 +73,23 @@ def test_an_alias_that_is_not_the_initials_joins_nothing(store: GraphStore) -> N
     assert can["xrt"] != can["quorvex-bildan-corp"]
     assert is_acronym("QBC", "Quorvex Bildan Corp") and is_acronym("QB", "Quorvex Bildan Corp")
     assert is_acronym("TFB", "Trade and Farming Board") and not is_acronym("XRT", "Quorvex Bildan Corp")
+
+
+def test_an_acronym_another_company_named_as_often_has_the_initials_of_is_not_guessed(store: GraphStore) -> None:
+    _add(store, 1, _org("Quorvex Bildan Corp", "QBC"))
+    _add(store, 2, _org("Quorvex Bildan Corp", "QBC"))
+    for n in range(3, 6):
+        _add(store, n, _org("Quinta Bay Council"))  # never defines QBC, yet has its initials, in more texts
+    _add(store, 6, _org("QBC"))
+    assert _canonical(store)["qbc"] != _canonical(store)["quorvex-bildan-corp"]
+
+
+def test_a_bare_word_joins_the_longer_name_only_where_texts_use_it_as_its_alias(store: GraphStore) -> None:
+    _add(store, 1, _org("Velmora Corp"))
+    _add(store, 2, _org("Velmora"))
+    assert _canonical(store)["velmora"] != _canonical(store)["velmora-corp"]
+    _add(store, 3, _org("Velmora Corp", "Velmora"))  # "Velmora Corp ... Velmora said"
+    assert _canonical(store)["velmora"] == _canonical(store)["velmora-corp"]
 
 
 def test_an_acronym_defined_for_two_companies_is_not_guessed(store: GraphStore) -> None:
@@ -170,6 +189,7 @@ def test_unlinking_drops_the_links_and_nothing_else(store: GraphStore) -> None:
     _add(store, 1, _org("Quorvex Bildan Corp", "QBC"))
     _add(store, 2, _org("QBC"))
     _add(store, 3, _org("Quorvex Bildan"))
+    _add(store, 5, _org("Quorvex Bildan Corp", "QBC"))
     before = _export(store)
     report = link_news(store)
     assert report.links == 2
@@ -183,6 +203,7 @@ def test_unlinking_drops_the_links_and_nothing_else(store: GraphStore) -> None:
 
 
 def test_why_sees_the_whole_company_newest_first_and_pages(store: GraphStore) -> None:
+    _add(store, 0, _org("Quorvex Bildan Corp", "QBC"))
     _add(store, 1, _org("Quorvex Bildan Corp", "QBC"))
     _add(store, 2, _org("QBC"))
     _add(store, 3, _org("Quorvex Bildan"))
@@ -191,7 +212,7 @@ def test_why_sees_the_whole_company_newest_first_and_pages(store: GraphStore) ->
     result = run_query(store, get_query("why"), {"about": "qbc"})
     col = result.variables.index("date")
     dates = [str(r[col].value) for r in result.bindings]
-    assert dates == ["2024-01-04", "2024-01-03", "2024-01-02"]  # documents 3, 2, 1: every member, newest first
+    assert dates == ["2024-01-04", "2024-01-03", "2024-01-02", "2024-01-01"]  # every member, newest first
     subjects = {r[0].value.removeprefix(P) for r in result.bindings}
     assert subjects == {"quorvex-bildan-corp", "qbc", "quorvex-bildan"}
     page = run_query(store, get_query("why"), {"about": "QBC"}, limit=1, offset=1)

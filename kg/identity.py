@@ -75,6 +75,7 @@ class Settings:
     country_prefixes: tuple[tuple[str, ...], ...]
     country_prefix_min_tokens: int
     acronym_min_definitions: int
+    families: dict[str, frozenset[str]]
     connectors: frozenset[str]
     acronym_min: int
     acronym_max: int
@@ -92,6 +93,7 @@ def settings() -> Settings:
         country_prefixes=tuple(sorted((tuple(p.split()) for p in data["country_prefixes"]), key=len, reverse=True)),
         country_prefix_min_tokens=int(data["country_prefix_min_tokens"]),
         acronym_min_definitions=int(data["acronym_min_definitions"]),
+        families={k: frozenset(v) for k, v in data["legal_form_families"].items()},
         connectors=frozenset(data["acronym_connectors"]),
         acronym_min=int(data["acronym_min_letters"]),
         acronym_max=int(data["acronym_max_letters"]),
@@ -143,6 +145,31 @@ def _bare(form: str) -> str:
         if tuple(tokens[:len(prefix)]) == prefix:
             return " ".join(tokens[len(prefix):])
     return " ".join(tokens)
+
+
+@cache
+def legal_families(form: str) -> frozenset[str]:
+    """The families (``legal_form_families``) of the legal forms a name ends with; empty for none.
+
+    >>> sorted(legal_families("Acme Widget GmbH")), sorted(legal_families("Acme Widget Co Ltd")), legal_families("Acme")
+    (['de'], ['uk'], frozenset())
+    """
+    words = light_key(clean_name(form)).split()
+    fams = settings().families
+    found: set[str] = set()
+    tail: list[frozenset[str]] = []
+    while len(words) > 1:
+        last = words[-1]
+        hits = frozenset(k for k, v in fams.items() if last in v)
+        if not hits:
+            break
+        tail.append(hits)
+        words.pop()
+    if tail:
+        found = set(tail[0])
+        for hits in tail[1:]:
+            found &= hits if found & hits else found
+    return frozenset(found)
 
 
 def _bare_names_with_evidence(key: str, group: dict[str, list[str]], nodes: dict[str, _Node],
@@ -466,6 +493,10 @@ def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
         hub, *rest = sorted(group, key=size)
         for other in rest:
             pairs = [(f, g) for f in group[hub] for g in group[other]]
+            fa = set().union(*(legal_families(f) for f in group[hub]))
+            fb = set().union(*(legal_families(g) for g in group[other]))
+            if fa and fb and fa.isdisjoint(fb):
+                continue  # "X GmbH" and "X Inc": a company and its subsidiary abroad
             if any(light_key(clean_name(f)) == light_key(clean_name(g)) for f, g in pairs):
                 reason = "case"
             elif any(fold_key(f)[1] != fold_key(g)[1] for f, g in pairs):

@@ -230,3 +230,11 @@ def test_the_name_index_finds_models_too(store: GraphStore) -> None:
     link_news(store)
     found = run_query(store, get_query("why"), {"about": "zephyr-9"}).bindings
     assert found and {r[0].value for r in found} == {vocab.model_iri("Zephyr-9").value}
+
+
+def test_legal_forms_of_different_countries_are_not_folded_together(store: GraphStore) -> None:
+    _add(store, 1, _org("Velmora Widget GmbH"))  # the German subsidiary of the company below
+    _add(store, 2, _org("Velmora Widget Inc"))
+    _add(store, 3, _org("Velmora Widget Co Inc"))
+    can = _canonical(store)
+    assert can["velmora-widget-gmbh"] != can["velmora-widget-inc"] == can["velmora-widget-co-inc"]

@@ -172,6 +172,19 @@ def legal_families(form: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def _by_legal_family(group: dict[str, list[str]]) -> list[dict[str, list[str]]]:
+    """A group of names folded together, split when two of them carry legal forms of different countries only
+    ("X Plc", "X Corp"): then "X" and "X Co" could be either, and each set of families joins only its own."""
+    fams = {iri: frozenset().union(*(legal_families(f) for f in forms)) for iri, forms in group.items()}
+    definite = {f for f in fams.values() if len(f) == 1}
+    if len(definite) < 2:
+        return [group]
+    parts: dict[frozenset[str], dict[str, list[str]]] = defaultdict(dict)
+    for iri, forms in group.items():
+        parts[fams[iri]][iri] = forms
+    return [parts[k] for k in sorted(parts, key=sorted)]
+
+
 def _bare_names_with_evidence(key: str, group: dict[str, list[str]], nodes: dict[str, _Node],
                               alias_docs: dict[str, Counter[str]], dominance: float) -> dict[str, list[str]]:
     """A group of nodes whose names fold to one word: the nodes named by that word alone ("Acme" beside "Acme
@@ -477,19 +490,25 @@ def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
             for prefix in sorted(prefixes):
                 groups.append((f"{prefix} {key}", {iri: forms for iri, forms in group.items()
                                                    if all(fold_key(f)[1] == prefix for f in forms)}))
-    for key, group in groups:
+    def _fold_group(key: str, group: dict[str, list[str]]) -> None:
         if len(group) < 2:
-            continue
+            return
         pooled: dict[str, set[str]] = defaultdict(set)
         for iri in group:
             for k, v in clusters.cluster_ids(iri).items():
                 pooled[k] |= v
         if any(len(v) > 1 for v in pooled.values()):
-            continue  # the name fits nodes known to be different: do not guess
+            return  # the name fits nodes known to be different: do not guess
         if len(key.split()) == 1:
             group = _bare_names_with_evidence(key, group, nodes, alias_docs, st.dominance)
             if len(group) < 2:
-                continue
+                return
+        for part in _by_legal_family(group):
+            _join_group(key, part)
+
+    def _join_group(key: str, group: dict[str, list[str]]) -> None:
+        if len(group) < 2:
+            return
         hub, *rest = sorted(group, key=size)
         for other in rest:
             pairs = [(f, g) for f in group[hub] for g in group[other]]
@@ -507,6 +526,9 @@ def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
                 reason = "legal-form"
             evidence = _evidence(nodes[hub], st.evidence_graphs) + _evidence(nodes[other], st.evidence_graphs)
             join(hub, other, reason, key, evidence)
+
+    for key, group in groups:
+        _fold_group(key, group)
 
     # 2. acronyms a document defines for a company ("Full Name Corp (FNC)" -> the alias FNC)
     defined: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # letters -> node -> graphs

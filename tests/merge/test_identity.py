@@ -238,3 +238,11 @@ def test_legal_forms_of_different_countries_are_not_folded_together(store: Graph
     _add(store, 3, _org("Velmora Widget Co Inc"))
     can = _canonical(store)
     assert can["velmora-widget-gmbh"] != can["velmora-widget-inc"] == can["velmora-widget-co-inc"]
+
+
+def test_a_name_two_countries_register_stays_apart_from_both(store: GraphStore) -> None:
+    _add(store, 1, _org("Velmora Widget Plc"))  # a British company
+    _add(store, 2, _org("Velmora Widget Corp"))  # an unrelated American one of the same name
+    _add(store, 3, _org("Velmora Widget Co"))  # either
+    can = _canonical(store)
+    assert len({can["velmora-widget-plc"], can["velmora-widget-corp"], can["velmora-widget-co"]}) == 3

@@ -76,6 +76,7 @@ class Settings:
     country_prefix_min_tokens: int
     acronym_min_definitions: int
     families: dict[str, frozenset[str]]
+    minor_family: float
     connectors: frozenset[str]
     acronym_min: int
     acronym_max: int
@@ -94,6 +95,7 @@ def settings() -> Settings:
         country_prefix_min_tokens=int(data["country_prefix_min_tokens"]),
         acronym_min_definitions=int(data["acronym_min_definitions"]),
         families={k: frozenset(v) for k, v in data["legal_form_families"].items()},
+        minor_family=float(data["minor_family_share"]),
         connectors=frozenset(data["acronym_connectors"]),
         acronym_min=int(data["acronym_min_letters"]),
         acronym_max=int(data["acronym_max_letters"]),
@@ -172,17 +174,28 @@ def legal_families(form: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _by_legal_family(group: dict[str, list[str]]) -> list[dict[str, list[str]]]:
-    """A group of names folded together, split when two of them carry legal forms of different countries only
-    ("X Plc", "X Corp"): then "X" and "X Co" could be either, and each set of families joins only its own."""
+def _by_legal_family(group: dict[str, list[str]], docs: dict[str, int],
+                     minor: float) -> list[dict[str, list[str]]]:
+    """A group of names folded together, split by the countries of their legal forms ("X Plc", "X Corp").
+
+    A node whose legal forms belong to one family only, named in fewer than ``minor`` of the group's documents
+    ("X Ltd" once beside "X Inc" a hundred times: a subsidiary abroad), stays on its own. When two families remain,
+    "X" and "X Co" could be either: each set of families joins only its own."""
     fams = {iri: frozenset().union(*(legal_families(f) for f in forms)) for iri, forms in group.items()}
-    definite = {f for f in fams.values() if len(f) == 1}
-    if len(definite) < 2:
-        return [group]
+    total = sum(docs[iri] for iri in group) or 1
+    share: Counter[frozenset[str]] = Counter()
+    for iri, f in fams.items():
+        if len(f) == 1:
+            share[f] += docs[iri]
+    small = {f for f, n in share.items() if n < minor * total}
+    alone = [{iri: forms} for iri, forms in group.items() if fams[iri] in small]
+    rest = {iri: forms for iri, forms in group.items() if fams[iri] not in small}
+    if len({f for f in share if f not in small}) < 2:
+        return [rest, *alone]
     parts: dict[frozenset[str], dict[str, list[str]]] = defaultdict(dict)
-    for iri, forms in group.items():
+    for iri, forms in rest.items():
         parts[fams[iri]][iri] = forms
-    return [parts[k] for k in sorted(parts, key=sorted)]
+    return [parts[k] for k in sorted(parts, key=sorted)] + alone
 
 
 def _bare_names_with_evidence(key: str, group: dict[str, list[str]], nodes: dict[str, _Node],
@@ -503,7 +516,7 @@ def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
             group = _bare_names_with_evidence(key, group, nodes, alias_docs, st.dominance)
             if len(group) < 2:
                 return
-        for part in _by_legal_family(group):
+        for part in _by_legal_family(group, {iri: len(nodes[iri].docs) for iri in group}, st.minor_family):
             _join_group(key, part)
 
     def _join_group(key: str, group: dict[str, list[str]]) -> None:

@@ -246,3 +246,12 @@ def test_a_name_two_countries_register_stays_apart_from_both(store: GraphStore) 
     _add(store, 3, _org("Velmora Widget Co"))  # either
     can = _canonical(store)
     assert len({can["velmora-widget-plc"], can["velmora-widget-corp"], can["velmora-widget-co"]}) == 3
+
+
+def test_a_rare_foreign_registration_stays_apart_and_the_rest_joins(store: GraphStore) -> None:
+    for n in range(1, 12):
+        _add(store, n, _org("Velmora Widget Inc"))
+    _add(store, 12, _org("Velmora Widget"))
+    _add(store, 13, _org("Velmora Widget Ltd"))  # once: its London arm
+    can = _canonical(store)
+    assert can["velmora-widget"] == can["velmora-widget-inc"] != can["velmora-widget-ltd"]

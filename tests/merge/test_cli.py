@@ -79,3 +79,37 @@ def test_remove_drops_the_merge_links_of_the_removed_document(tmp_path: Path) ->
     with LocalStore(store) as s:
         assert not s.has_graph(vocab.links_graph("wikidata"))
         assert not any(q.predicate.value.endswith("#sameAs") for q in s.quads())
+
+
+def test_relink_runs_the_identity_step_and_unlink_drops_only_it(tmp_path: Path) -> None:
+    from kg import vocab
+    from kg.facts import DocumentInfo, Facts, Organization
+    from kg.rdf import facts_to_nquads
+    from kg.store import LocalStore, RdfFormatName
+
+    store = tmp_path / "store"
+    with LocalStore(store) as s:
+        for n, name in enumerate(("Orvale Trading Corp", "Orvale Trading", "ORVALE TRADING CORP <")):
+            facts = Facts(organizations=(Organization(name),), extractor="test")
+            doc = facts_to_nquads(facts, DocumentInfo(sha256=f"{n}" * 64), ingested_at="2024-02-01T00:00:00Z",
+                                  extractor="test")
+            s.add_nquads(doc.body, doc.marker)
+
+    def dump() -> bytes:
+        import io
+
+        with LocalStore(store, read_only=True) as s:
+            out = io.BytesIO()
+            s.export(out, RdfFormatName.nquads)
+            return out.getvalue()
+
+    before = dump()
+    result = kg(store, "relink")
+    assert result.exit_code == 0, result.output
+    assert "identity: 2 organization node(s) as 1 compan(y/ies), 1 link(s) (legal-form 1)" in result.output
+    result = kg(store, "query", "organizations", "-f", "csv")
+    assert result.stdout.splitlines()[1:] == [
+        f"{vocab.org_iri('Orvale Trading Corp').value},Orvale Trading Corp,,ORVALE TRADING CORP | Orvale Trading,3"]
+    result = kg(store, "unlink")
+    assert result.exit_code == 0 and "dropped 1 identity link(s)" in result.output
+    assert dump() == before

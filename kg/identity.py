@@ -8,17 +8,22 @@ union-find and reified ``owl:sameAs`` links) and joins nodes only on evidence th
 
 - **case and punctuation**: the same name up to case, dots and spacing (headline capitals, "U.S." / "US");
 - **legal form**: the same name once trailing legal forms are folded ("Corp", "Inc", "Co", "Ltd", "plc", ...:
-  ``ontology/mappings/names.json``);
+  ``ontology/mappings/names.json``), but never across the legal forms of different countries ("X GmbH", "X Inc":
+  a company and its subsidiary abroad; ``legal_form_families``), and a name folded to one word ("Acme" beside "Acme
+  Corp") only where documents give that word as the longer name's alias;
 - **country prefix**: the same name once a leading "U.S." (the prefixes of ``ontology/mappings/identity.json``) is
-  folded;
-- **acronym**: a document names the company with an acronym consistent with its initials, as the extractor records
-  it ("Full Name Corp (FNC)" gives the alias FNC): the nodes called FNC elsewhere join it, unless FNC is defined for
-  several companies and none holds ``acronym_dominance`` of the definitions;
-- the links ``kg merge`` drew (an external graph's identifiers and names) are taken as given.
+  folded, unless two prefixes share the rest ("U.S. X", "U.K. X": a bare "X" could be either) or one word that is
+  not an acronym is left ("U.S. Steel" is not "Steel");
+- **acronym**: documents name the company with an acronym consistent with its initials, as the extractor records
+  it ("Full Name Corp (FNC)" gives the alias FNC): the nodes called FNC elsewhere join it when at least two documents
+  define it, no other company holds ``acronym_dominance`` of the definitions, and no other organization named in as
+  many documents has those initials;
+- the links ``kg merge`` drew: identifier links as given, name links unless the name fits two identifiers.
 
 Two nodes are never joined when their clusters carry different identifiers (LEI, Wikidata QID, SEC CIK), when one
 is a stated parent of the other, or when both have stated parents and none is shared; nor two entities of one merged
-source graph. Within a group of names that fits nodes known to be different, nothing is joined.
+source graph. Within a group of names that fits nodes known to be different, nothing is joined. Every word list and
+threshold is in ``identity.json``; the rules were tightened on joins checked by hand on the Reuters corpus.
 
 The result lives in two derived graphs, replaced whole each time the step runs (so unlinking drops them and nothing
 else): :func:`kg.vocab.identity_links_graph` holds the links (``kg:Link`` with ``kg:matchReason``, ``kg:matchScore``,

@@ -255,3 +255,20 @@ def test_a_rare_foreign_registration_stays_apart_and_the_rest_joins(store: Graph
     _add(store, 13, _org("Velmora Widget Ltd"))  # once: its London arm
     can = _canonical(store)
     assert can["velmora-widget"] == can["velmora-widget-inc"] != can["velmora-widget-ltd"]
+
+
+def test_views_draw_one_node_per_company(store: GraphStore) -> None:
+    from kg.graph import subsidiary_tree
+
+    unit = Subsidiary(child="Velmora Labs", parent="Quorvex Bildan Corp", relation="unit",
+                      evidence=_ev("Velmora Labs, a unit of Quorvex Bildan Corp"))
+    _add(store, 1, _org("Quorvex Bildan Corp"), _org("Velmora Labs"), subs=(unit,))
+    arm = Subsidiary(child="Zentriva Holdings", parent="QUORVEX BILDAN", relation="unit",
+                     evidence=_ev("Zentriva Holdings, an arm of QUORVEX BILDAN"))
+    _add(store, 2, _org("QUORVEX BILDAN"), _org("Zentriva Holdings"), subs=(arm,))
+    assert len([n for n in subsidiary_tree(store) if "quorvex" in n]) == 2  # before the identity step
+    link_news(store)
+    tree = subsidiary_tree(store, root="Quorvex Bildan")
+    (company,) = [n for n in tree if "quorvex" in n]
+    assert tree.nodes[company]["label"] == "Quorvex Bildan Corp" and tree.nodes[company]["documents"] == 2
+    assert {tree.nodes[n]["label"] for n in tree.successors(company)} == {"Velmora Labs", "Zentriva Holdings"}

@@ -82,6 +82,7 @@ class Settings:
     acronym_min_definitions: int
     families: dict[str, frozenset[str]]
     minor_family: float
+    bare_min_aliases: int
     connectors: frozenset[str]
     acronym_min: int
     acronym_max: int
@@ -101,6 +102,7 @@ def settings() -> Settings:
         acronym_min_definitions=int(data["acronym_min_definitions"]),
         families={k: frozenset(v) for k, v in data["legal_form_families"].items()},
         minor_family=float(data["minor_family_share"]),
+        bare_min_aliases=int(data["bare_word_min_alias_documents"]),
         connectors=frozenset(data["acronym_connectors"]),
         acronym_min=int(data["acronym_min_letters"]),
         acronym_max=int(data["acronym_max_letters"]),
@@ -204,10 +206,12 @@ def _by_legal_family(group: dict[str, list[str]], docs: dict[str, int],
 
 
 def _bare_names_with_evidence(key: str, group: dict[str, list[str]], nodes: dict[str, _Node],
-                              alias_docs: dict[str, Counter[str]], dominance: float) -> dict[str, list[str]]:
+                              alias_docs: dict[str, Counter[str]], dominance: float,
+                              least: int) -> dict[str, list[str]]:
     """A group of nodes whose names fold to one word: the nodes named by that word alone ("Acme" beside "Acme
-    Corp") stay in only when documents give the word as an alias of the group's other nodes, and mostly of them
-    (``dominance`` of the documents giving it as an alias of anything): the bare word may name another company."""
+    Corp") stay in only when at least ``least`` documents give the word as an alias of the group's other nodes, and
+    mostly of them (``dominance`` of the documents giving it as an alias of anything): the bare word may name
+    another company, or a person."""
     bare = {iri for iri, forms in group.items() if all(len(light_key(clean_name(f)).split()) == 1 for f in forms)}
     full = set(group) - bare
     if not bare or not full:
@@ -215,7 +219,7 @@ def _bare_names_with_evidence(key: str, group: dict[str, list[str]], nodes: dict
     word = min(light_key(clean_name(f)) for iri in bare for f in group[iri])
     users = alias_docs.get(word, Counter())
     mine = sum(n for iri, n in users.items() if iri in full)
-    if mine and mine >= dominance * sum(users.values()):
+    if mine >= max(1, least) and mine >= dominance * sum(users.values()):
         return group
     return {iri: forms for iri, forms in group.items() if iri in full}
 
@@ -518,7 +522,7 @@ def resolve_news(store: GraphStore) -> tuple[NewsIdentity, dict[str, _Node]]:
         if any(len(v) > 1 for v in pooled.values()):
             return  # the name fits nodes known to be different: do not guess
         if len(key.split()) == 1:
-            group = _bare_names_with_evidence(key, group, nodes, alias_docs, st.dominance)
+            group = _bare_names_with_evidence(key, group, nodes, alias_docs, st.dominance, st.bare_min_aliases)
             if len(group) < 2:
                 return
         for part in _by_legal_family(group, {iri: len(nodes[iri].docs) for iri in group}, st.minor_family):

@@ -89,6 +89,8 @@ def test_a_bare_word_joins_the_longer_name_only_where_texts_use_it_as_its_alias(
     _add(store, 2, _org("Velmora"))
     assert _canonical(store)["velmora"] != _canonical(store)["velmora-corp"]
     _add(store, 3, _org("Velmora Corp", "Velmora"))  # "Velmora Corp ... Velmora said"
+    assert _canonical(store)["velmora"] != _canonical(store)["velmora-corp"]  # one text alone is not enough
+    _add(store, 4, _org("Velmora Corp", "Velmora"))
     assert _canonical(store)["velmora"] == _canonical(store)["velmora-corp"]
 
 

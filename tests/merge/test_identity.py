@@ -274,3 +274,25 @@ def test_views_draw_one_node_per_company(store: GraphStore) -> None:
     (company,) = [n for n in tree if "quorvex" in n]
     assert tree.nodes[company]["label"] == "Quorvex Bildan Corp" and tree.nodes[company]["documents"] == 2
     assert {tree.nodes[n]["label"] for n in tree.successors(company)} == {"Velmora Labs", "Zentriva Holdings"}
+
+
+def test_subsidiaries_and_parents_start_from_the_whole_company(store: GraphStore) -> None:
+    unit = Subsidiary(child="Velmora Labs", parent="Quorvex Bildan Corp", relation="unit",
+                      evidence=_ev("Velmora Labs, a unit of Quorvex Bildan Corp"))
+    _add(store, 1, _org("Quorvex Bildan Corp"), _org("Velmora Labs"), subs=(unit,))
+    arm = Subsidiary(child="Zentriva Holdings", parent="QUORVEX BILDAN", relation="unit",
+                     evidence=_ev("Zentriva Holdings, an arm of QUORVEX BILDAN"))
+    _add(store, 2, _org("QUORVEX BILDAN"), _org("Zentriva Holdings"), subs=(arm,))
+    up = Subsidiary(child="Quorvex Bildan", parent="Orlane Trade Office", relation="unit",
+                    evidence=_ev("Quorvex Bildan, a unit of Orlane Trade Office"))
+    _add(store, 3, _org("Quorvex Bildan"), _org("Orlane Trade Office"), subs=(up,))
+
+    def children() -> set[str]:
+        rows = run_query(store, get_query("subsidiaries"), {"org": "Quorvex Bildan Corp"}).bindings
+        return {r[1].value for r in rows}
+
+    assert children() == {"Velmora Labs"}
+    link_news(store)
+    assert children() == {"Velmora Labs", "Zentriva Holdings"}
+    parents = run_query(store, get_query("parents"), {"org": "quorvex bildan corp"}).bindings
+    assert [r[1].value for r in parents] == ["Orlane Trade Office"]

@@ -305,10 +305,13 @@ def is_headline(form: str) -> bool:
 def display_name(forms: Counter[str]) -> str:
     """The name a person expects for a company given its forms and how many documents use each: the most frequent
     full form, wire markup stripped; headline capitals and acronyms of another form only when nothing else is known.
-    Ties go to the form with lower-case letters, then the longer, then the smaller in code-point order.
+    Ties go to the form with lower-case letters, then to the one whose words start with capitals, then the longer,
+    then the smaller in code-point order.
 
     >>> display_name(Counter({"ACME WIDGET CO <": 9, "Acme Widget Co": 4, "AWC": 20, "Acme Widget Co.": 1}))
     'Acme Widget Co'
+    >>> display_name(Counter({"Acme-widget inc": 1, "Acme-Widget": 1}))
+    'Acme-Widget'
     """
     counts: Counter[str] = Counter()
     for form, n in forms.items():
@@ -321,7 +324,13 @@ def display_name(forms: Counter[str]) -> str:
     full = [f for f in names if not is_headline(f)
             and not any(g != f and len(g.split()) > 1 and is_acronym(f, g) for g in names)]
     pool = full or [f for f in names if not is_headline(f)] or names
-    return min(pool, key=lambda f: (-counts[f], f.upper() == f, -len(f), f))
+    return min(pool, key=lambda f: (-counts[f], f.upper() == f, -_capitalised(f), -len(f), f))
+
+
+def _capitalised(form: str) -> float:
+    """The share of a name's words that start with a capital ("Acme Widget Inc" 1.0, "Acme widget inc" 0.33)."""
+    words = [w for w in form.split() if w[:1].isalpha()]
+    return sum(w[0].isupper() for w in words) / len(words) if words else 0.0
 
 
 # --- the store's organizations --------------------------------------------------------------------------------------

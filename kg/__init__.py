@@ -12,4 +12,4 @@ The package is split into a few modules that each own one concern:
 - :mod:`kg.cli` is the thin typer front end.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -22,7 +22,7 @@ from kg.errors import KgError
 if TYPE_CHECKING:
     from kg.corpus import SourceText
     from kg.facts import Facts
-    from kg.ingest import ErrorLog, IngestReport
+    from kg.ingest import ErrorLog, IngestReport, Progress
 
 #: Documents per task sent to a worker.
 DEFAULT_PARTITION_SIZE = 32
@@ -89,7 +89,7 @@ def ingest_dask(
     model: str | None = None,
     partition_size: int = DEFAULT_PARTITION_SIZE,
     skip_existing: bool | Callable[[SourceText], bool] = True,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     now: str | dt.datetime | None = None,
     errors: ErrorLog | None = None,
     max_in_flight: int | None = None,
@@ -113,18 +113,21 @@ def ingest_dask(
         threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or 1
         limit = max(1, max_in_flight or 2 * threads)
         skip = skip_existing if callable(skip_existing) else (lambda _s: bool(skip_existing))
-        skipped = 0
-        log = errors if errors is not None else ErrorLog()
+        skipped = repeated = 0
+        log = errors if errors is not None else ErrorLog(progress=progress)
         left_out = 0
         seen: set[str] = set()
         with open_store(store_location) as store:
             writer: StoreWriter | None = None
 
-            def on_skip(_src: SourceText) -> None:
-                nonlocal skipped
-                skipped += 1
+            def on_skip(_src: SourceText, again: bool) -> None:
+                nonlocal skipped, repeated
+                if again:
+                    repeated += 1
+                else:
+                    skipped += 1
                 if progress is not None:
-                    progress(1)
+                    progress("repeated" if again else "stored", 1)
 
             planned = plan_sources(store, sources, skip=skip, seen=seen, on_skip=on_skip)
             parts = _partitions(planned, max(1, partition_size))
@@ -155,12 +158,12 @@ def ingest_dask(
                     for (src, exists, previous), facts in zip(part, results, strict=False):
                         if isinstance(facts, str):
                             left_out += 1
-                            log(ExtractionError.of(src.id, facts))
+                            log(ExtractionError.of(src.id, facts))  # tells progress "failed"
                         else:
                             assert writer is not None
                             writer.add(src, facts, previous=previous, exists=exists)
-                        if progress is not None:
-                            progress(1)
+                            if progress is not None:
+                                progress("extracted", 1)
                     del fut
                     nxt = submit_next()
                     if nxt is not None:
@@ -180,6 +183,7 @@ def ingest_dask(
         replaced=writer.replaced if writer else 0,
         errors=tuple(log.messages),
         not_extracted=left_out,
+        repeated=repeated,
     )
 
 

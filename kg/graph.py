@@ -116,7 +116,8 @@ def _number(value: Any) -> int | float | None:
 
 
 def load_graph_data(store: GraphStore) -> GraphData:
-    """Read everything the views need from ``store`` (union of all its graphs)."""
+    """Read everything the views need from ``store`` (union of all its graphs), one node per company where the
+    identity step has run (:func:`_one_node_per_company`)."""
     entities: dict[str, dict[str, Any]] = {}
     for row in _select(store, "graph_entities"):
         label = row["label"] or _iri_tail(row["node"])
@@ -151,13 +152,45 @@ def load_graph_data(store: GraphStore) -> GraphData:
             "qualifier": row["qualifier"] or None,
             "status": row["status"] or None,
         }
-    return GraphData(
+    return _one_node_per_company(GraphData(
         entities=entities,
         aliases={k: tuple(v) for k, v in aliases.items()},
         relations=relations,
         models=models,
         investments=investments,
-    )
+    ), _select(store, "graph_companies"))
+
+
+def _one_node_per_company(data: GraphData, companies: list[dict[str, Any]]) -> GraphData:
+    """``data`` with every organization node replaced by its company's canonical node (the identity table, rows of
+    ``queries/graph_companies.rq``): its display name and document count, the names of all its members, relations
+    moved onto it, the links inside one company dropped. Unchanged when there is no table."""
+    if not companies:
+        return data
+    rep = {row["node"]: row["company"] for row in companies}
+    names = {row["company"]: (row["name"], int(row["documents"] or 0)) for row in companies}
+
+    def to(iri: str) -> str:
+        return rep.get(iri, iri)
+
+    entities: dict[str, dict[str, Any]] = {}
+    for iri, ent in sorted(data.entities.items()):
+        c = to(iri)
+        if c in names:
+            entities[c] = {**ent, "label": names[c][0], "documents": names[c][1]}
+        elif c not in entities:
+            entities[c] = ent
+    aliases: dict[str, list[str]] = {}
+    for iri, forms in sorted(data.aliases.items()):
+        aliases.setdefault(to(iri), []).extend(forms)
+    relations = tuple(sorted({(to(a), r, to(b)) for a, r, b in data.relations if to(a) != to(b)},
+                             key=lambda t: (t[1], t[0], t[2])))
+    investments = {iri: {**inv, "investor": to(inv["investor"]) if inv["investor"] else inv["investor"],
+                         "target_organization": to(inv["target_organization"]) if inv["target_organization"]
+                         else inv["target_organization"]}
+                   for iri, inv in data.investments.items()}
+    return GraphData(entities=entities, aliases={k: tuple(dict.fromkeys(v)) for k, v in aliases.items()},
+                     relations=relations, models=data.models, investments=investments)
 
 
 Source = GraphStore | GraphData

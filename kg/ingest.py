@@ -58,8 +58,9 @@ _GRAPHS_BY_PATH = "SELECT DISTINCT ?g ?path WHERE { GRAPH ?g { ?doc <" + KG + "s
 
 @dataclass(frozen=True)
 class IngestReport:
-    """What a run did: documents ingested (new or replaced), skipped (already there), failed (could not be read),
-    not extracted (read, but extraction raised: left out), quads written."""
+    """What a run did: documents ingested (new or replaced), skipped (already in the store), repeated (the same
+    text met again in this run's input), failed (could not be read), not extracted (read, but extraction raised:
+    left out), quads written."""
 
     documents: int = 0
     skipped: int = 0
@@ -68,6 +69,15 @@ class IngestReport:
     replaced: int = 0
     errors: tuple[str, ...] = field(default=(), compare=False)
     not_extracted: int = 0
+    repeated: int = 0
+
+
+#: Events a run reports to its ``progress`` callback, with a count: a document extracted and written, one skipped
+#: because the store holds it, one whose text this run already met, one that could not be read or extracted.
+PROGRESS_EVENTS = ("extracted", "stored", "repeated", "failed")
+
+#: ``progress(event, n)``: see :data:`PROGRESS_EVENTS`.
+Progress = Callable[[str, int], None]
 
 
 class ErrorLog:
@@ -75,18 +85,23 @@ class ErrorLog:
     :func:`kg.corpus.iter_sources`), counted in ``count``, and documents that could not be extracted
     (:class:`~kg.errors.ExtractionError`, from :func:`ingest`), counted in ``not_extracted``."""
 
-    def __init__(self, echo: Callable[[str], None] | None = None, *, keep: int = 20) -> None:
+    def __init__(self, echo: Callable[[str], None] | None = None, *, keep: int = 20,
+                 progress: Progress | None = None) -> None:
         self.count = 0
         self.not_extracted = 0
         self.messages: list[str] = []
         self._echo = echo
         self._keep = keep
+        #: told ``("failed", 1)`` for every error, shown or not (the progress bar counts them apart)
+        self.progress = progress
 
     def __call__(self, err: KgError) -> None:
         if isinstance(err, ExtractionError):
             self.not_extracted += 1
         else:
             self.count += 1
+        if self.progress is not None:
+            self.progress("failed", 1)
         seen = self.count + self.not_extracted
         if len(self.messages) < self._keep:
             self.messages.append(str(err))
@@ -198,20 +213,24 @@ def plan_sources(
     *,
     skip: Callable[[SourceText], bool],
     seen: set[str],
-    on_skip: Callable[[SourceText], None],
+    on_skip: Callable[[SourceText, bool], None],
 ) -> Iterator[tuple[SourceText, bool, str | None]]:
     """Decide, per source, whether to extract it: yields ``(source, graph exists, first ingestion time)``.
 
-    A source is skipped (``on_skip``) when its text was already seen in this run, or when its graph holds a
-    complete document and ``skip(source)`` says so. A graph without its ``kg:Document`` marker (a crashed batch)
-    counts as existing but incomplete: it is extracted again and replaced, with a fresh ingestion time.
+    A source is skipped (``on_skip(source, repeated)``) when its text was already seen in this run (``repeated``
+    True), or when its graph holds a complete document and ``skip(source)`` says so (``repeated`` False). A graph
+    without its ``kg:Document`` marker (a crashed batch) counts as existing but incomplete: it is extracted again and
+    replaced, with a fresh ingestion time.
     """
     for src in sources:
         graph = document_graph(src.sha256)
         exists = store.has_graph(graph)
         complete = exists and store.has_document(graph)
-        if src.sha256 in seen or (complete and skip(src)):
-            on_skip(src)
+        if src.sha256 in seen:
+            on_skip(src, True)
+            continue
+        if complete and skip(src):
+            on_skip(src, False)
             continue
         seen.add(src.sha256)
         yield src, exists, original_ingested_at(store, graph) if complete else None
@@ -396,7 +415,7 @@ def ingest(
     batch_size: int = DEFAULT_BATCH_SIZE,
     batch_quads: int = DEFAULT_BATCH_QUADS,
     skip_existing: bool | Callable[[SourceText], bool] = True,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     now: str | dt.datetime | None = None,
     errors: ErrorLog | None = None,
 ) -> IngestReport:
@@ -404,10 +423,11 @@ def ingest(
 
     ``sources`` is consumed lazily (a corpus is never held in memory). ``skip_existing`` may be a predicate
     deciding per source (the CLI skips existing corpus records but replaces files named explicitly).
-    ``progress`` is called with 1 for each document handled (ingested, skipped or not extracted). ``errors`` is the
-    :class:`ErrorLog` given to :func:`kg.corpus.iter_sources`; its count becomes ``failed``. A document whose
-    extraction raises is reported to ``errors`` (an :class:`~kg.errors.ExtractionError`), left out and counted in
-    ``not_extracted``; the others are stored.
+    ``progress`` is called with an event of :data:`PROGRESS_EVENTS` and 1 for each document handled: extracted,
+    skipped as stored, skipped as repeated, failed (failures are reported by the :class:`ErrorLog`, which tells
+    ``progress``). ``errors`` is the :class:`ErrorLog` given to :func:`kg.corpus.iter_sources`; its count becomes
+    ``failed``. A document whose extraction raises is reported to ``errors`` (an
+    :class:`~kg.errors.ExtractionError`), left out and counted in ``not_extracted``; the others are stored.
 
     With ``workers >= 2`` the whole per-document work (spaCy, rules, RDF mapping) runs in that many worker
     processes, each loading the pipeline once; this process only reads the sources, plans and writes. The store
@@ -420,29 +440,32 @@ def ingest(
                          batch_quads=batch_quads)
     skip = skip_existing if callable(skip_existing) else (lambda _s: bool(skip_existing))
     seen: set[str] = set()
-    skipped = 0
+    skipped = repeated = 0
 
-    def on_skip(_src: SourceText) -> None:
-        nonlocal skipped
-        skipped += 1
+    def on_skip(_src: SourceText, again: bool) -> None:
+        nonlocal skipped, repeated
+        if again:
+            repeated += 1
+        else:
+            skipped += 1
         if progress is not None:
-            progress(1)
+            progress("repeated" if again else "stored", 1)
 
     planned = (_Planned(src, exists, previous)
                for src, exists, previous in plan_sources(store, sources, skip=skip, seen=seen, on_skip=on_skip))
     results = (_in_workers(planned, nlp=nlp, model=model, writer=writer, workers=workers) if workers > 1
                else _in_process(planned, nlp=nlp, writer=writer))
-    log = errors if errors is not None else ErrorLog()
+    log = errors if errors is not None else ErrorLog(progress=progress)
     left_out = 0
     try:
         for p, doc in results:
             if isinstance(doc, ExtractionError):
                 left_out += 1
-                log(doc)
+                log(doc)  # tells progress "failed"
             else:
                 writer.add_nquads(doc, exists=p.exists)
-            if progress is not None:
-                progress(1)
+                if progress is not None:
+                    progress("extracted", 1)
     finally:
         results.close()  # stops the workers at once when writing failed
         writer.flush()
@@ -454,6 +477,7 @@ def ingest(
         replaced=writer.replaced,
         errors=tuple(log.messages),
         not_extracted=left_out,
+        repeated=repeated,
     )
 
 

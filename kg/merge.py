@@ -1296,8 +1296,9 @@ def merged_subsidiaries(store: GraphStore, org: str | None = None) -> QueryResul
     return run_query(store, load_query_file(queries_dir() / "merged_subsidiaries.rq"), params)
 
 
-def conflicts(store: GraphStore) -> QueryResult:
-    """Run ``queries/conflicts.rq``: different parents in different sources, contradicting numbers."""
+def conflicts(store: GraphStore, *, limit: int | None = None, offset: int = 0) -> QueryResult:
+    """Run ``queries/conflicts.rq``: different parents in different sources, contradicting numbers; the companies
+    named in the most documents first, ``limit`` rows from ``offset`` (all by default)."""
     from kg.queries import load_query_file, run_query
 
-    return run_query(store, load_query_file(queries_dir() / "conflicts.rq"), {})
+    return run_query(store, load_query_file(queries_dir() / "conflicts.rq"), {}, limit=limit, offset=offset)

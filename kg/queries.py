@@ -347,8 +347,11 @@ def refuse_service(sparql: str, *, allow_service: bool = False) -> None:
 
 
 def run_query(store: GraphStore, query: CannedQuery | str, params: dict[str, str] | None = None, *,
-              allow_service: bool = False) -> QueryResult:
+              allow_service: bool = False, limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run a canned query (or SPARQL text) with its parameters bound; read-only (updates raise QueryError).
+
+    ``limit`` and ``offset`` page the answer (``LIMIT`` / ``OFFSET`` added to the query, which keeps its order); a
+    query that ends with its own ``LIMIT`` or ``OFFSET`` cannot be paged again (QueryError).
 
     Canned queries project their parameters and are bound through pyoxigraph ``substitutions``. SPARQL text without
     a header binds each value (a plain literal, or an IRI when written ``<like-this>``) to the variable of that name
@@ -366,11 +369,31 @@ def run_query(store: GraphStore, query: CannedQuery | str, params: dict[str, str
         sparql, subs = bind_by_values(sparql, terms), {}
     else:
         subs = bind_params(query, params)
+    sparql = page(sparql, limit=limit, offset=offset)
     raw = store.query(sparql, substitutions=subs or None)
     try:
         return _materialise(raw, query.columns)
     except (SyntaxError, OSError, RuntimeError) as err:
         raise QueryError(f"query {query.name} failed: {str(err).splitlines()[0] if str(err) else err}") from None
+
+
+_OWN_PAGE = re.compile(r"\b(?:LIMIT|OFFSET)\s+\d+\s*(?:(?:LIMIT|OFFSET)\s+\d+\s*)?$", re.IGNORECASE)
+
+
+def page(sparql: str, *, limit: int | None = None, offset: int = 0) -> str:
+    """``sparql`` with ``LIMIT limit`` and ``OFFSET offset`` appended (nothing when neither is asked for).
+
+    >>> page("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s", limit=10, offset=20)
+    'SELECT * WHERE { ?s ?p ?o } ORDER BY ?s\nLIMIT 10\nOFFSET 20'
+    """
+    if limit is None and not offset:
+        return sparql
+    if (limit is not None and limit < 0) or offset < 0:
+        raise QueryError("--limit and --offset must not be negative")
+    body = sparql.rstrip()
+    if _OWN_PAGE.search("\n".join(line for line in body.splitlines() if not line.lstrip().startswith("#"))):
+        raise QueryError("this query ends with its own LIMIT or OFFSET; it cannot be paged again")
+    return body + (f"\nLIMIT {limit}" if limit is not None else "") + (f"\nOFFSET {offset}" if offset else "")
 
 
 # --- results ---------------------------------------------------------------------------------------------------

@@ -166,3 +166,14 @@ def mapped_graph(name: str) -> NamedNode:
 def links_graph(name: str) -> NamedNode:
     """Named graph holding the owl:sameAs links that depend on source ``name``."""
     return NamedNode(f"{GRAPH}links/{slug(name)}")
+
+
+def identity_links_graph() -> NamedNode:
+    """Named graph holding the owl:sameAs links the news identity step draws between organizations of documents."""
+    return NamedNode(f"{GRAPH}identity/links")
+
+
+def identity_graph() -> NamedNode:
+    """Named graph holding the identity table: each organization's canonical node, display name, aliases, name keys
+    and document count (derived by the identity step, replaced whole each time it runs)."""
+    return NamedNode(f"{GRAPH}identity/names")

@@ -78,7 +78,7 @@ def _global(
 COMMANDS: dict[str, str] = {
     "ingest": "core", "extract": "core", "query": "core", "queries": "core", "export": "core",
     "validate": "core", "stats": "core", "remove": "core", "demo": "core",
-    "merge": "merge", "unmerge": "merge", "relink": "merge", "conflicts": "merge",
+    "merge": "merge", "unmerge": "merge", "relink": "merge", "unlink": "merge", "conflicts": "merge",
     "viz": "viz", "serve": "serve", "eval": "quality",
 }
 #: Global options that take a value (skipped when looking for the command name on the command line).

@@ -148,24 +148,40 @@ def ingest_cmd(
         from kg.distributed import ingest_dask
 
         with _progress(show, total) as tick:
+            log.progress = tick
             report = ingest_dask(_store_location(ctx), sources, scheduler=dask, model=model, skip_existing=skip,
                                  progress=tick, errors=log)
+        if report.documents:
+            with _open(ctx, read_only=False) as store:
+                _link(ctx, store)
     else:
         from kg.extract import load_pipeline
 
         nlp = load_pipeline(model)
-        with _open(ctx, read_only=False) as store, _progress(show, total) as tick:
-            report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size, skip_existing=skip,
-                            progress=tick, errors=log)
+        with _open(ctx, read_only=False) as store:
+            with _progress(show, total) as tick:
+                log.progress = tick
+                report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size,
+                                skip_existing=skip, progress=tick, errors=log)
+            if report.documents:
+                _link(ctx, store)
     if report.documents == 0 and report.skipped == 0 and report.failed and not report.not_extracted:
         first = log.messages[0] if log.messages else "see the warnings above"
         raise InputError(f"no document could be read ({report.failed} failed; first: {first})")
+    repeated = f", {report.repeated} repeated in the input (same text)" if report.repeated else ""
     left_out = f", {report.not_extracted} not extracted" if report.not_extracted else ""
     info(ctx, f"ingested {report.documents} document(s) ({report.replaced} replaced), skipped {report.skipped} "
-         f"already in the store, {report.failed} failed{left_out}; {report.quads} quads written")
+         f"already in the store{repeated}, {report.failed} failed{left_out}; {report.quads} quads written")
     if report.not_extracted:
         raise ExtractionError(f"{report.not_extracted} document(s) could not be extracted and were left out (see the "
                               f"warnings above); the {report.documents} other(s) were stored")
+
+
+def _link(ctx: typer.Context, store: Any) -> None:
+    """The corpus-wide identity step (:func:`kg.identity.link_news`) after the store's documents changed."""
+    from kg.identity import link_news
+
+    info(ctx, link_news(store).summary())
 
 
 def _date_option(value: str | None) -> str | None:
@@ -187,11 +203,18 @@ def _fields(text: str, ident: str, title: str, date: str) -> Any:
 
 
 class _progress:
-    """A rich progress display (documents and documents per second) on stderr, or nothing."""
+    """A rich progress display on stderr, or nothing.
+
+    The bar counts the documents to extract: its total is the estimate of the input less what turns out to be
+    skipped (already in the store, or the same text met again in this run) or unreadable, so a resumed run does not
+    jump; skipped and failed documents are shown apart, and the rate is over extracted documents only. The tick it
+    returns takes ``(event, n)`` (:data:`kg.ingest.PROGRESS_EVENTS`).
+    """
 
     def __init__(self, show: bool, total: int | None = None) -> None:
         self.show = show
         self.total = total
+        self.counts = {"extracted": 0, "stored": 0, "repeated": 0, "failed": 0}
         self._bar: Any = None
 
     def __enter__(self) -> Any:
@@ -200,16 +223,25 @@ class _progress:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self._bar = Progress(SpinnerColumn(), TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
-                             TextColumn("{task.fields[rate]}"),
+        self._bar = Progress(SpinnerColumn(), TextColumn("extracting"), BarColumn(), MofNCompleteColumn(),
+                             TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[others]}"),
                              TimeElapsedColumn(), console=Console(stderr=True), transient=True)
         self._bar.start()
-        task = self._bar.add_task("ingest", total=self.total, rate="")
+        task = self._bar.add_task("ingest", total=self.total, rate="", others="")
 
-        def tick(n: int) -> None:
-            self._bar.advance(task, n)
+        def tick(event: str, n: int = 1) -> None:
+            self.counts[event] = self.counts.get(event, 0) + n
+            if event == "extracted":
+                self._bar.advance(task, n)
             speed = self._bar.tasks[0].speed
-            self._bar.update(task, rate=f"{speed:.1f} docs/s" if speed else "")
+            c = self.counts
+            others = ", ".join(part for part in (
+                f"skipped {c['stored']} stored" if c["stored"] else "",
+                f"{c['repeated']} repeated" if c["repeated"] else "",
+                f"failed {c['failed']}" if c["failed"] else "") if part)
+            total = None if self.total is None else max(c["extracted"],
+                                                        self.total - c["stored"] - c["repeated"] - c["failed"])
+            self._bar.update(task, total=total, rate=f"{speed:.1f} docs/s" if speed else "", others=others)
 
         return tick
 
@@ -293,9 +325,11 @@ def query_cmd(
                             ] = False,
     allow_service: Annotated[bool, typer.Option(
         "--allow-service", help="Allow SERVICE (federated query) and LOAD, which contact other servers.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=0, help="At most this many rows (a page).")] = None,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many rows first (the next page).")] = 0,
 ) -> None:
     """Run a canned query, a .rq file or SPARQL text against the store (read-only unless --allow-update; offline
-    unless --allow-service)."""
+    unless --allow-service). --limit and --offset page the answer in the query's own order (`why`: newest first)."""
     from kg.queries import get_query, refuse_service, run_query, write_result
     from kg.store import is_update
 
@@ -309,13 +343,15 @@ def query_cmd(
             raise QueryError("refusing a SPARQL UPDATE: queries are read-only; pass --allow-update to change the store")
         if params:
             raise QueryError("parameters cannot be bound in an UPDATE")
+        if limit is not None or offset:
+            raise QueryError("--limit and --offset page a query's answer, not an UPDATE")
         refuse_service(body, allow_service=allow_service)
         with _open(ctx, read_only=False, must_exist=True) as store:
             store.update(body)
         info(ctx, "update applied")
         return
     with _open(ctx, read_only=True) as store:
-        result = run_query(store, text, params, allow_service=allow_service)
+        result = run_query(store, text, params, allow_service=allow_service, limit=limit, offset=offset)
         write_result(result, fmt.value, _stdout_text())
 
 
@@ -418,7 +454,8 @@ def remove_cmd(
     with _open(ctx, read_only=False, must_exist=True) as store:
         iri = remove_document(store, doc)
         dropped = drop_links_depending_on(store, [iri])  # merge links that named the document's companies
-    info(ctx, f"removed {iri}" + (f" and {dropped} merge link(s) that depended on it" if dropped else ""))
+        info(ctx, f"removed {iri}" + (f" and {dropped} merge link(s) that depended on it" if dropped else ""))
+        _link(ctx, store)
 
 
 def demo_cmd(

@@ -1,6 +1,7 @@
-"""Merge commands: ``kg merge``, ``kg unmerge``, ``kg relink``, ``kg conflicts``.
+"""Merge commands: ``kg merge``, ``kg unmerge``, ``kg relink``, ``kg unlink``, ``kg conflicts``.
 
-Thin wrappers over :mod:`kg.merge` (loading, mapping, entity resolution, removal) and the canned query
+Thin wrappers over :mod:`kg.merge` (loading, mapping, entity resolution, removal), :mod:`kg.identity` (one node
+per company across documents: run after each of them, undone by ``kg unlink``) and the canned query
 ``conflicts``; the subsidiary structure across sources is the canned query ``merged_subsidiaries``
 (``kg query merged_subsidiaries``).
 """
@@ -42,14 +43,16 @@ def merge_cmd(
                                                     "(default: from each file's extension).")] = None,
 ) -> None:
     """Merge another corporate graph: load it unchanged, map it onto the kg ontology, link its companies."""
+    from kg.identity import link_news
     from kg.merge import merge_files
 
     store = _open(ctx, read_only=False)
     try:
         report = merge_files(store, files, name=name, fmt=fmt.value if fmt else None)
+        info(ctx, report.summary())
+        info(ctx, link_news(store).summary())
     finally:
         store.close()
-    info(ctx, report.summary())
 
 
 def unmerge_cmd(
@@ -57,14 +60,16 @@ def unmerge_cmd(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Name given to kg merge.")],
 ) -> None:
     """Remove a merged source: its graphs and the links that depend on it, nothing else."""
+    from kg.identity import link_news
     from kg.merge import unmerge
 
     store = _open(ctx, read_only=False)
     try:
         report = unmerge(store, name)
+        info(ctx, report.summary())
+        info(ctx, link_news(store).summary())
     finally:
         store.close()
-    info(ctx, report.summary())
 
 
 def relink_cmd(
@@ -72,39 +77,59 @@ def relink_cmd(
     names: Annotated[list[str] | None, typer.Argument(metavar="[NAME]...", help="Merged sources (default: all).")
                      ] = None,
 ) -> None:
-    """Link merged sources again to what the store holds now (after ingesting more news, say)."""
+    """Link merged sources again to what the store holds now (after ingesting more news, say), then run the
+    identity step that joins the organizations of documents into one node per company."""
+    from kg.identity import link_news
     from kg.merge import relink
 
     store = _open(ctx, read_only=False)
     try:
         counts = relink(store, names or None)
+        for name, n in counts.items():
+            info(ctx, f"relinked {name}: {n} link(s)")
+        info(ctx, link_news(store).summary())
     finally:
         store.close()
-    for name, n in counts.items():
-        info(ctx, f"relinked {name}: {n} link(s)")
+
+
+def unlink_cmd(ctx: typer.Context) -> None:
+    """Undo the identity step: drop its links and its table (graphs identity/links and identity/names), nothing
+    else; `kg relink` draws them again."""
+    from kg.identity import unlink_news
+
+    store = _open(ctx, read_only=False)
+    try:
+        n = unlink_news(store)
+    finally:
+        store.close()
+    info(ctx, f"unlinked: dropped {n} identity link(s) and the identity table")
 
 
 def conflicts_cmd(
     ctx: typer.Context,
     fmt: Annotated[ResultFormat, typer.Option("--format", "-f", help="table, csv, tsv or json.")
                    ] = ResultFormat.table,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Show this many (0: all).")] = 100,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many first (the next page).")] = 0,
 ) -> None:
-    """Report where sources disagree: different parents, contradicting numbers."""
+    """Report where sources disagree: different parents, contradicting numbers; the companies named in the most
+    documents first, 100 at a time unless --limit says."""
     from kg.merge import conflicts
     from kg.queries import write_result
 
     store = _open(ctx, read_only=True)
     try:
-        result = conflicts(store)
+        result = conflicts(store, limit=limit or None, offset=offset)
         write_result(result, fmt.value, typer.get_text_stream("stdout"))
     finally:
         store.close()
-    info(ctx, f"{len(result)} conflict(s)")
+    more = f" (the first {limit} from {offset}; --limit 0 for all)" if limit and len(result) == limit else ""
+    info(ctx, f"{len(result)} conflict(s){more}")
 
 
 def register(app: typer.Typer, only: str | None = None) -> None:
     """Attach the merge commands (or command ``only``) to ``app``."""
     for name, func in (("merge", merge_cmd), ("unmerge", unmerge_cmd), ("relink", relink_cmd),
-                       ("conflicts", conflicts_cmd)):
+                       ("unlink", unlink_cmd), ("conflicts", conflicts_cmd)):
         if only in (None, name):
             app.command(name)(handle_errors(func))

@@ -49,12 +49,13 @@ def test_ingest_stats_export(runner: CliRunner, filled: Path, articles: dict[str
     res = kg(runner, filled, "stats")
     assert res.exit_code == 0
     counts = dict(line.split("\t") for line in res.stdout.splitlines())
-    assert counts["documents"] == "3" and counts["graphs"] == "3" and int(counts["quads"]) > 30
+    # three document graphs and the identity table the identity step wrote at the end of the ingest
+    assert counts["documents"] == "3" and counts["graphs"] == "4" and int(counts["quads"]) > 30
     ttl = export(runner, filled, "turtle")
     g = Graph().parse(data=ttl.decode("utf-8"), format="turtle")
     assert len(g) > 30
     nq = export(runner, filled, "nquads").decode("utf-8").splitlines()
-    assert len({line.rsplit(" ", 2)[-2] for line in nq}) == 3  # one named graph per document
+    assert len({line.rsplit(" ", 2)[-2] for line in nq}) == 4  # one named graph per document, and the identity table
     assert json.loads(export(runner, filled, "jsonld"))
 
 
@@ -301,9 +302,14 @@ def test_store_locked_by_another_process(runner: CliRunner, filled: Path, articl
 def test_progress_display_counts_documents() -> None:
     from kg.cli.core import _progress
 
-    with _progress(True) as tick:
-        for _ in range(5):
-            tick(1)
+    bar = _progress(True, total=10)
+    with bar as tick:
+        for event in ("stored", "stored", "repeated", "failed", "extracted", "extracted"):
+            tick(event, 1)
+        task = bar._bar.tasks[0]
+        # the bar counts documents to extract: 10 records less 4 skipped or failed, 2 of them done
+        assert (task.total, task.completed) == (6, 2)
+        assert task.fields["others"] == "skipped 2 stored, 1 repeated, failed 1"
     with _progress(False) as tick:
         assert tick is None
 

@@ -64,8 +64,25 @@ def test_same_text_twice_in_one_run_is_ingested_once(fake_extractor: types.Modul
     p.write_text("\n".join(json.dumps({"id": i, "text": texts["b"]}) for i in range(3)) + "\n", encoding="utf-8")
     with open_store(store_dir) as st:
         report = ingest(st, iter_sources([p]))
-        assert (report.documents, report.skipped) == (1, 2)
+        assert (report.documents, report.skipped, report.repeated) == (1, 0, 2)  # not "already in the store"
         assert len(st.named_graphs()) == 1
+
+
+def test_progress_events_tell_extracted_stored_repeated_and_failed_apart(
+        fake_extractor: types.ModuleType, store_dir: Path, tmp_path: Path, texts: dict[str, str]) -> None:
+    p = tmp_path / "mix.jsonl"
+    records = [{"id": 1, "text": texts["a"]}, {"id": 2, "text": texts["b"]}, {"id": 3, "text": texts["b"]}]
+    p.write_text("\n".join(json.dumps(r) for r in records) + "\n{oops\n", encoding="utf-8")
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps(records[0]) + "\n", encoding="utf-8")
+    with open_store(store_dir) as st:
+        ingest(st, iter_sources([first]))
+    events: list[tuple[str, int]] = []
+    log = ErrorLog(progress=lambda e, n: events.append((e, n)))
+    with open_store(store_dir) as st:
+        report = ingest(st, iter_sources([p], on_error=log), errors=log, progress=lambda e, n: events.append((e, n)))
+    assert (report.documents, report.skipped, report.repeated, report.failed) == (1, 1, 1, 1)
+    assert sorted(events) == [("extracted", 1), ("failed", 1), ("repeated", 1), ("stored", 1)]
 
 
 def test_error_log_counts_failures(fake_extractor: types.ModuleType, store_dir: Path, tmp_path: Path,
@@ -86,7 +103,7 @@ def test_predicate_skip(fake_extractor: types.ModuleType, store_dir: Path, artic
         report = ingest(st, iter_sources([articles["a"], articles["a"].parent]),
                         skip_existing=lambda s: s.origin.value != "file")
     # the named file is replaced; the folder's documents are skipped (including the named one, met again)
-    assert (report.documents, report.replaced, report.skipped) == (1, 1, 3)
+    assert (report.documents, report.replaced, report.skipped, report.repeated) == (1, 1, 2, 1)
 
 
 def test_remove_document_by_sha_prefix_path_and_file(fake_extractor: types.ModuleType, store_dir: Path,

@@ -167,7 +167,7 @@ def test_stats_shows_documents_in_progress_apart(runner, tmp_path, article, fake
                          f"<https://w3id.org/kgnews/graph/doc/{i}> .\n" for i in range(3)))
     s.close()
     counts = dict(line.split("\t") for line in kg(runner, store, "stats").stdout.splitlines())
-    assert counts["documents"] == "1" and counts["in_progress"] == "3" and counts["graphs"] == "4"
+    assert counts["documents"] == "1" and counts["in_progress"] == "3" and counts["graphs"] == "5"  # + identity table
     assert len(kg(runner, store, "query", "documents", "-f", "csv").stdout.splitlines()) == 2
 
 

@@ -94,3 +94,37 @@ def test_remote_jsonld_context_is_refused_in_words_a_user_reads(tmp_path: Path) 
         assert len(lines) == 1 and lines[0].startswith(f"error: {doc}: ") and "LoadDocumentCallback" not in lines[0]
         assert "remote JSON-LD context" in lines[0] and "inline" in lines[0], lines[0]
         assert kg(store, "stats").stdout.splitlines()[0] == "quads\t0"
+
+
+def test_relink_runs_the_identity_step_and_unlink_drops_only_it(tmp_path: Path) -> None:
+    from kg import vocab
+    from kg.facts import DocumentInfo, Facts, Organization
+    from kg.rdf import facts_to_nquads
+    from kg.store import LocalStore, RdfFormatName
+
+    store = tmp_path / "store"
+    with LocalStore(store) as s:
+        for n, name in enumerate(("Orvale Trading Corp", "Orvale Trading", "ORVALE TRADING CORP <")):
+            facts = Facts(organizations=(Organization(name),), extractor="test")
+            doc = facts_to_nquads(facts, DocumentInfo(sha256=f"{n}" * 64), ingested_at="2024-02-01T00:00:00Z",
+                                  extractor="test")
+            s.add_nquads(doc.body, doc.marker)
+
+    def dump() -> bytes:
+        import io
+
+        with LocalStore(store, read_only=True) as s:
+            out = io.BytesIO()
+            s.export(out, RdfFormatName.nquads)
+            return out.getvalue()
+
+    before = dump()
+    result = kg(store, "relink")
+    assert result.exit_code == 0, result.output
+    assert "identity: 2 organization node(s) as 1 compan(y/ies), 1 link(s) (legal-form 1)" in result.output
+    result = kg(store, "query", "organizations", "-f", "csv")
+    assert result.stdout.splitlines()[1:] == [
+        f"{vocab.org_iri('Orvale Trading Corp').value},Orvale Trading Corp,,ORVALE TRADING CORP | Orvale Trading,3"]
+    result = kg(store, "unlink")
+    assert result.exit_code == 0 and "dropped 1 identity link(s)" in result.output
+    assert dump() == before

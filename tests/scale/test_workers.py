@@ -47,7 +47,7 @@ def test_workers_give_the_same_store_as_one_process(fake_extractor: object, tmp_
     with LocalStore(tmp_path / "one") as one, LocalStore(tmp_path / "many") as many:
         r1 = ingest(one, _sources(texts), now=NOW, batch_size=5)
         rn = ingest(many, _sources(texts + texts[:2]), now=NOW, batch_size=5, workers=workers)
-        assert (rn.documents, rn.skipped, rn.quads) == (23, 2, r1.quads)
+        assert (rn.documents, rn.repeated, rn.quads) == (23, 2, r1.quads)
         assert len(many.named_graphs()) == 23
         assert _export(many) == _export(one)
 

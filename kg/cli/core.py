@@ -151,9 +151,10 @@ def ingest_cmd(
             log.progress = tick
             report = ingest_dask(_store_location(ctx), sources, scheduler=dask, model=model, skip_existing=skip,
                                  progress=tick, errors=log)
+        linked = None
         if report.documents:
             with _open(ctx, read_only=False) as store:
-                _link(ctx, store)
+                linked = _link(store)
     else:
         from kg.extract import load_pipeline
 
@@ -163,8 +164,7 @@ def ingest_cmd(
                 log.progress = tick
                 report = ingest(store, sources, nlp=nlp, workers=workers, batch_size=batch_size,
                                 skip_existing=skip, progress=tick, errors=log)
-            if report.documents:
-                _link(ctx, store)
+            linked = _link(store) if report.documents else None
     if report.documents == 0 and report.skipped == 0 and report.failed and not report.not_extracted:
         first = log.messages[0] if log.messages else "see the warnings above"
         raise InputError(f"no document could be read ({report.failed} failed; first: {first})")
@@ -172,16 +172,19 @@ def ingest_cmd(
     left_out = f", {report.not_extracted} not extracted" if report.not_extracted else ""
     info(ctx, f"ingested {report.documents} document(s) ({report.replaced} replaced), skipped {report.skipped} "
          f"already in the store{repeated}, {report.failed} failed{left_out}; {report.quads} quads written")
+    if linked is not None:
+        info(ctx, linked)
     if report.not_extracted:
         raise ExtractionError(f"{report.not_extracted} document(s) could not be extracted and were left out (see the "
                               f"warnings above); the {report.documents} other(s) were stored")
 
 
-def _link(ctx: typer.Context, store: Any) -> None:
-    """The corpus-wide identity step (:func:`kg.identity.link_news`) after the store's documents changed."""
+def _link(store: Any) -> str:
+    """The corpus-wide identity step (:func:`kg.identity.link_news`) after the store's documents changed; its
+    summary line (printed after the ingest's own)."""
     from kg.identity import link_news
 
-    info(ctx, link_news(store).summary())
+    return link_news(store).summary()
 
 
 def _date_option(value: str | None) -> str | None:
@@ -455,7 +458,7 @@ def remove_cmd(
         iri = remove_document(store, doc)
         dropped = drop_links_depending_on(store, [iri])  # merge links that named the document's companies
         info(ctx, f"removed {iri}" + (f" and {dropped} merge link(s) that depended on it" if dropped else ""))
-        _link(ctx, store)
+        info(ctx, _link(store))
 
 
 def demo_cmd(

@@ -45,7 +45,10 @@ _PARENT = textwrap.dedent("""
 def _children(pid: int) -> list[int]:
     out: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        out += [int(x) for x in (task / "children").read_text().split()]
+        try:
+            out += [int(x) for x in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):  # a thread that ended while we listed them
+            continue
     return out
 
 

@@ -1,7 +1,7 @@
 """``python -m bench`` (``make bench``): run the benchmarks of issue 6, print every ratio, write bench/results.json.
 
 Sizes are configurable; ``--quick`` shrinks everything for a smoke run. ``--only`` picks benchmarks by name:
-extraction, workers, ingest, queries, cold, memory, merge. Environment variables ``KG_BENCH_QUICK=1`` and
+extraction, workers, ingest, queries, cold, memory, merge, reuters. Environment variables ``KG_BENCH_QUICK=1`` and
 ``KG_BENCH_ONLY=a,b`` do the same as the flags.
 """
 
@@ -27,15 +27,16 @@ from bench.suite import (
     bench_memory,
     bench_merge,
     bench_queries,
+    bench_reuters,
     bench_workers,
 )
 
-NAMES = ("ingest", "queries", "cold", "memory", "merge", "extraction", "workers")
+NAMES = ("ingest", "queries", "cold", "memory", "merge", "extraction", "workers", "reuters")
 
 FULL = {"extract_docs": 200, "worker_docs": 160, "ingest_docs": 2000, "query_sizes": "10000,100000,1000000",
-        "memory_docs": "1000,10000", "merge_triples": 1_000_000, "repeat": 2}
+        "memory_docs": "1000,10000", "merge_triples": 1_000_000, "repeat": 2, "reuters_docs": 5000}
 QUICK = {"extract_docs": 40, "worker_docs": 40, "ingest_docs": 300, "query_sizes": "10000,50000",
-         "memory_docs": "200,1000", "merge_triples": 50_000, "repeat": 2}
+         "memory_docs": "200,1000", "merge_triples": 50_000, "repeat": 2, "reuters_docs": 300}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -77,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             "cold": lambda: [bench_cold_start(tmp, max(11, 2 * args.repeat + 1))],
             "memory": lambda: bench_memory(*sorted(int(x) for x in args.memory_docs.split(",")), tmp),
             "merge": lambda: bench_merge(args.merge_triples, tmp, args.repeat),
+            "reuters": lambda: _reuters(args, tmp, extra),
         }
         for name in NAMES:
             if name not in only:
@@ -111,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
 def _job_of(ratio: str) -> str:
     """The benchmark (``--only`` name) a ratio comes from."""
     prefixes = {"extraction": "extraction", "ingest_2": "workers", "ingest_facts": "ingest", "canned": "queries",
-                "query_growth": "queries", "cold": "cold", "peak_memory": "memory", "merge": "merge"}
+                "query_growth": "queries", "cold": "cold", "peak_memory": "memory", "merge": "merge",
+                "reuters": "reuters"}
     return next((job for prefix, job in prefixes.items() if ratio.startswith(prefix)), "")
 
 
@@ -126,14 +129,15 @@ def _read_json(path: Path) -> dict[str, Any]:
 def keep_earlier(previous: dict[str, Any], payload: dict[str, Any], *, ran: list[str]) -> dict[str, Any]:
     """A partial run (``--only``) updates the results file instead of replacing it: ratios of the benchmarks that
     did not run now are kept from the earlier file (each says when it was measured), when it was made with the same
-    sizes (``quick`` and settings alike); the query table is kept with the queries benchmark."""
+    sizes (``quick`` and settings alike); the query tables are kept with their benchmarks."""
     if previous.get("quick") != payload["quick"] or previous.get("settings") != payload["settings"]:
         return payload
     kept = {name: r for name, r in previous.get("ratios", {}).items()
             if isinstance(r, dict) and (r.get("benchmark") or _job_of(name)) not in ran}
     out = {**payload, "ratios": {**kept, **payload["ratios"]}, "kept_from_earlier_runs": sorted(kept)}
-    if "queries" not in ran and "query_table" in previous:
-        out["query_table"] = previous["query_table"]
+    for job, key in (("queries", "query_table"), ("reuters", "reuters_table")):
+        if job not in ran and key in previous:
+            out[key] = previous[key]
     return out
 
 
@@ -142,6 +146,13 @@ def _queries(args: argparse.Namespace, tmp: Path, extra: dict[str, Any]) -> list
     q_ratio, growth, table = bench_queries(sizes, tmp, args.repeat)
     extra["query_table"] = table
     return [q_ratio, growth]
+
+
+def _reuters(args: argparse.Namespace, tmp: Path, extra: dict[str, Any]) -> list[Ratio]:
+    ratios, table = bench_reuters(args.reuters_docs, tmp, args.repeat)
+    if table:
+        extra["reuters_table"] = table
+    return ratios
 
 
 if __name__ == "__main__":

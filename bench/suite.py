@@ -69,18 +69,39 @@ def corpus_texts(n: int) -> list[str]:
     return [f"{base[i % len(base)]}\n\nRef {i}.\n" for i in range(n)]
 
 
-def reuters_texts(n: int) -> list[str] | None:
-    """The first ``n`` articles of the real Reuters-21578 corpus (``../shared/corpora``), or None when absent."""
-    path = SHARED / "corpora" / "reuters21578.jsonl"
-    if not path.exists():
+REUTERS = SHARED / "corpora" / "reuters21578.jsonl"
+
+
+def reuters_records(n: int) -> list[dict[str, Any]] | None:
+    """The first ``n`` unique articles (by text) of the real Reuters-21578 corpus (``../shared/corpora``), as JSON
+    records, or None when the corpus is absent."""
+    if not REUTERS.exists():
         return None
-    out = []
-    with path.open(encoding="utf-8") as fh:
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    with REUTERS.open(encoding="utf-8") as fh:
         for line in fh:
-            out.append(json.loads(line)["text"])
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            if record["text"] in seen:
+                continue
+            seen.add(record["text"])
+            out.append(record)
             if len(out) >= n:
                 break
     return out
+
+
+def reuters_texts(n: int) -> list[str] | None:
+    """The texts of :func:`reuters_records`, or None when the corpus is absent."""
+    records = reuters_records(n)
+    return None if records is None else [r["text"] for r in records]
+
+
+def bare_pipe(bare: Any, texts: list[str]) -> int:
+    """The baseline of the extraction benchmarks: the trained pipeline's own ``nlp.pipe`` over ``texts``."""
+    return len(list(bare.pipe(texts, batch_size=16)))
 
 
 def bench_extraction(n_docs: int, repeat: int, *, real: bool = False) -> Ratio | None:
@@ -99,7 +120,7 @@ def bench_extraction(n_docs: int, repeat: int, *, real: bool = False) -> Ratio |
     list(ex.extract_many(texts[:8], nlp=nlp))
     t_bare = t_kg = float("inf")
     for _ in range(max(1, repeat)):  # interleaved, best of each
-        t_bare = min(t_bare, _timed(lambda: list(bare.pipe(texts, batch_size=16)))[0])
+        t_bare = min(t_bare, _timed(lambda: bare_pipe(bare, texts))[0])
         t_kg = min(t_kg, _timed(lambda: list(ex.extract_many(texts, nlp=nlp, batch_size=16)))[0])
     ratio = t_bare / t_kg
     chars = sum(map(len, texts))
@@ -111,27 +132,42 @@ def bench_extraction(n_docs: int, repeat: int, *, real: bool = False) -> Ratio |
                  {"docs": n_docs, "kg_s": t_kg, "spacy_s": t_bare})
 
 
-def bench_workers(n_docs: int, tmp: Path) -> Ratio:
-    """kg.ingest.ingest with 2 worker processes (extraction + RDF mapping in each) vs 1 (speed-up), fresh stores."""
+def bench_workers(n_docs: int, tmp: Path, *, sources: Callable[[], Iterable[Any]] | None = None,
+                  keep: Path | None = None, name: str = "ingest_2_workers_vs_1") -> Ratio:
+    """kg.ingest.ingest with 2 worker processes (extraction + RDF mapping in each) vs 1 (speed-up), fresh stores.
+
+    ``sources`` makes the documents (a fresh iterable per call; default: the shared texts repeated to ``n_docs``);
+    ``keep`` is where the 1-worker store is moved instead of being deleted."""
     import kg.extract as ex
     from kg.corpus import SourceText
     from kg.ingest import ingest
     from kg.store import LocalStore
 
-    texts = corpus_texts(n_docs)
+    if sources is None:
+        texts = corpus_texts(n_docs)
+
+        def sources() -> Iterable[Any]:
+            return [SourceText.from_text(t, id=f"d{i}") for i, t in enumerate(texts)]
+
     nlp = ex.load_pipeline()
     times = {}
+    quads = 0
     for workers in (1, 2):
         loc = tmp / f"workers-{workers}"
-        sources = [SourceText.from_text(t, id=f"d{i}") for i, t in enumerate(texts)]
+        src = list(sources())
         with LocalStore(loc) as store:
-            times[workers], report = _timed(lambda s=store, w=workers, src=sources: ingest(s, src, nlp=nlp, workers=w))
+            times[workers], report = _timed(lambda s=store, w=workers, src=src: ingest(s, src, nlp=nlp, workers=w))
         assert report.documents == n_docs, report
+        quads = report.quads
+        if keep is not None and workers == 1:
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.move(loc, keep)
         shutil.rmtree(loc, ignore_errors=True)
     speedup = times[1] / times[2]
-    return Ratio("ingest_2_workers_vs_1", speedup, "> 1 (speed-up)", None,
+    return Ratio(name, speedup, "> 1 (speed-up)", None,
                  f"1 worker {n_docs / times[1]:.1f} docs/s, 2 workers {n_docs / times[2]:.1f} docs/s "
-                 f"({n_docs} docs, {os.cpu_count()} CPUs)", {"docs": n_docs, "w1_s": times[1], "w2_s": times[2]})
+                 f"({n_docs} docs, {os.cpu_count()} CPUs)",
+                 {"docs": n_docs, "w1_s": times[1], "w2_s": times[2], "quads": quads})
 
 
 # --- ingestion of pre-extracted facts -------------------------------------------------------------------------------
@@ -246,30 +282,16 @@ def bench_queries(sizes: Iterable[int], tmp: Path, repeat: int) -> tuple[Ratio, 
                                        f"~{expected:.0f} s expected at {_h(size)}")
                     continue
             params = {p.name: params_all[p.name] for p in q.params if p.name in params_all}
-            try:
-                proc = subprocess.run(
-                    [sys.executable, "-m", "bench.qchild", str(loc), q.name, json.dumps(params), str(repeat)],
-                    capture_output=True, text=True, check=True, cwd=REPO, timeout=QUERY_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                dropped[q.name] = f"over {QUERY_TIMEOUT_S:.0f} s at {_h(size)} triples"
-                print(f"    {q.name} at {_h(size)}: stopped after {QUERY_TIMEOUT_S:.0f} s", file=sys.stderr,
-                      flush=True)
-                continue
-            except subprocess.CalledProcessError as err:
-                lines = (err.stderr or "").strip().splitlines()
-                dropped[q.name] = f"failed at {_h(size)}: {lines[-1] if lines else err}"
-                continue
-            figures = json.loads(proc.stdout.strip().splitlines()[-1])
-            table.setdefault(q.name, {})[size] = figures
-            print(f"    {q.name} at {_h(size)}: kg {figures['kg_s']:.3f} s, "
-                  f"pyoxigraph {figures['pyoxigraph_s']:.3f} s", file=sys.stderr, flush=True)
+            figures = time_query(loc, q.name, params, repeat, f"{q.name} at {_h(size)}", dropped,
+                                 f"{_h(size)} triples")
+            if figures is not None:
+                table.setdefault(q.name, {})[size] = figures
         shutil.rmtree(loc, ignore_errors=True)
         previous = size
     big, small = sizes[-1], sizes[0]
     at_big = {name: v[big] for name, v in table.items() if big in v}
     per_query = {name: d["kg_s"] / max(d["pyoxigraph_s"], 1e-9) for name, d in at_big.items()}
-    # geometric mean over the canned queries: each query counts once, whatever its absolute time
-    ratio = math.exp(statistics.fmean(math.log(r) for r in per_query.values()))
+    ratio = geometric_mean(per_query.values())
     total_kg = sum(d["kg_s"] for d in at_big.values())
     total_ox = sum(d["pyoxigraph_s"] for d in at_big.values())
     worst = max(per_query, key=per_query.__getitem__)
@@ -292,6 +314,33 @@ def bench_queries(sizes: Iterable[int], tmp: Path, repeat: int) -> tuple[Ratio, 
                               "dropped": dropped}
 
 
+def time_query(loc: Path, name: str, params: dict[str, str], repeat: int, label: str, dropped: dict[str, str],
+               where: str) -> dict[str, Any] | None:
+    """One canned query on the store at ``loc`` via kg and directly on pyoxigraph, in a child process
+    (:mod:`bench.qchild`) stopped after :data:`QUERY_TIMEOUT_S`; its figures, or None (the reason in ``dropped``)."""
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.qchild", str(loc), name, json.dumps(params), str(repeat)],
+            capture_output=True, text=True, check=True, cwd=REPO, timeout=QUERY_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        dropped[name] = f"over {QUERY_TIMEOUT_S:.0f} s at {where}"
+        print(f"    {label}: stopped after {QUERY_TIMEOUT_S:.0f} s", file=sys.stderr, flush=True)
+        return None
+    except subprocess.CalledProcessError as err:
+        lines = (err.stderr or "").strip().splitlines()
+        dropped[name] = f"failed at {where}: {lines[-1] if lines else err}"
+        return None
+    figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"    {label}: kg {figures['kg_s']:.3f} s, pyoxigraph {figures['pyoxigraph_s']:.3f} s", file=sys.stderr,
+          flush=True)
+    return figures
+
+
+def geometric_mean(values: Iterable[float]) -> float:
+    """Each value counts once, whatever its size (the ratios of fast and slow queries alike)."""
+    return math.exp(statistics.fmean(math.log(v) for v in values))
+
+
 def _extrapolate(times: dict[int, dict[str, float]], meta: dict[int, dict[str, int]], size: int) -> float:
     """Expected time of a query at ``size``: scaled from the last size with the growth exponent seen so far (>= 1;
     1.5 while only one size is known)."""
@@ -307,6 +356,94 @@ def _extrapolate(times: dict[int, dict[str, float]], meta: dict[int, dict[str, i
 
 def _h(n: int) -> str:
     return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}k"
+
+
+# --- the real Reuters corpus -----------------------------------------------------------------------------------------
+
+
+def du_bytes(path: Path) -> int:
+    """Disk usage of a directory tree in bytes (allocated blocks, as ``du``)."""
+    return sum(os.lstat(os.path.join(d, f)).st_blocks * 512 for d, _, files in os.walk(path) for f in files)
+
+
+def bench_reuters(n_docs: int, tmp: Path, repeat: int) -> tuple[list[Ratio], dict[str, Any]]:
+    """The first ``n_docs`` unique Reuters-21578 articles, every figure measured in this run: kg.ingest.ingest into a
+    fresh store (1 worker) vs bare spaCy ``nlp.pipe`` of the same trained pipeline on the same texts, 2 workers vs
+    1, store bytes and quads per article (after the identity step, as ``kg ingest`` leaves the store), and every
+    canned query on that store via kg vs the same SPARQL on pyoxigraph (a popular company for the parameterised
+    ones: the organization in most documents). No ratios (and a message) when the corpus is absent."""
+    from kg.corpus import iter_sources
+    from kg.extract.recognise import base_pipeline, pick_model
+    from kg.identity import link_news
+    from kg.queries import get_query, list_queries, run_query
+    from kg.store import LocalStore
+
+    records = reuters_records(n_docs)
+    if records is None:
+        print(f"reuters: skipped ({REUTERS} not found)", flush=True)
+        return [], {}
+    n_docs = len(records)
+    corpus = tmp / "reuters.jsonl"
+    with corpus.open("w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps({k: r.get(k) for k in ("id", "title", "date", "text")}) + "\n")
+    texts = [r["text"] for r in records]
+    bare = base_pipeline()
+    bare_pipe(bare, texts[:8])
+    t_bare = _best(lambda: bare_pipe(bare, texts), 1)
+    loc = tmp / "reuters-store"
+    workers = bench_workers(n_docs, tmp, sources=lambda: iter_sources([corpus]), keep=loc,
+                            name="reuters_ingest_2_workers_vs_1")
+    t_ingest = workers.details["w1_s"]
+    with LocalStore(loc) as store:
+        t_link, linked = _timed(lambda: link_news(store))
+        quads = len(store)
+        top = run_query(store, get_query("organizations"), limit=1)
+    size = du_bytes(loc)
+    popular = str(top.bindings[0][1].value) if top.bindings and top.bindings[0][1] is not None else ""
+    ratio_ingest = t_bare / t_ingest
+    words = sum(len(t.split()) for t in texts) / n_docs
+    what = f"{n_docs} unique Reuters-21578 articles, {words:.0f} words each"
+    out = [
+        Ratio("reuters_ingest_vs_bare_spacy", ratio_ingest, ">= 0.7", ratio_ingest >= 0.7,
+              f"kg.ingest.ingest into a fresh store {n_docs / t_ingest:.1f} docs/s vs bare spaCy "
+              f"{n_docs / t_bare:.1f} docs/s ({what}, pipeline {pick_model(None)} + tuned NER; identity step after "
+              f"it {t_link:.1f} s, not counted)",
+              {"docs": n_docs, "ingest_s": t_ingest, "spacy_s": t_bare, "identity_s": t_link,
+               "identity": _plain(linked)}),
+        workers,
+        Ratio("reuters_store_bytes_per_article", size / n_docs, "report", None,
+              f"{size / n_docs / 1024:.1f} KB per article: store directory {size / 2**20:.1f} MB (du) for {n_docs} "
+              f"articles, {quads / n_docs:.0f} quads each ({quads:,} quads)",
+              {"docs": n_docs, "store_bytes": size, "quads": quads}),
+        Ratio("reuters_quads_per_article", quads / n_docs, "report", None,
+              f"{quads:,} quads for {n_docs} articles, identity graphs included", {"docs": n_docs, "quads": quads}),
+    ]
+    params = {"org": popular, "about": popular, "investor": popular, "by": popular}
+    table: dict[str, dict[str, Any]] = {}
+    dropped: dict[str, str] = {}
+    for q in list_queries():
+        bound = {p.name: params[p.name] for p in q.params if p.name in params}
+        figures = time_query(loc, q.name, bound, repeat, q.name, dropped, f"{quads:,} quads")
+        if figures is not None:
+            table[q.name] = figures
+    shutil.rmtree(loc, ignore_errors=True)
+    corpus.unlink()
+    per_query = {name: d["kg_s"] / max(d["pyoxigraph_s"], 1e-9) for name, d in table.items()}
+    ratio_q = geometric_mean(per_query.values())
+    slowest = max(table, key=lambda name: table[name]["kg_s"])
+    worst = max(per_query, key=per_query.__getitem__)
+    total = sum(d["kg_s"] for d in table.values())
+    slow = "; not measured: " + "; ".join(f"{k} ({v})" for k, v in dropped.items()) if dropped else ""
+    out.append(Ratio("reuters_canned_queries_vs_pyoxigraph", ratio_q, "<= 1.1", ratio_q <= 1.1,
+                     f"geometric mean of kg/pyoxigraph over {len(table)} canned queries on the {quads:,}-quad store "
+                     f"(total kg {total:.2f} s; slowest {slowest} {table[slowest]['kg_s']:.2f} s; worst single "
+                     f"query {worst} x{per_query[worst]:.2f}; parameters: the organization in most documents)"
+                     f"{slow}",
+                     {"docs": n_docs, "quads": quads, "per_query_ratio": per_query,
+                      "popular_company_set": bool(popular),
+                      "dropped": dropped}))
+    return out, {"docs": n_docs, "quads": quads, "store_bytes": size, "queries": table, "dropped": dropped}
 
 
 # --- cold start ------------------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ test: $(STAMP) browser
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-# Rebuild the shipped weights (kg/extract/weights) from data/gold and ../shared/corpora (fixed seed, ~20 min).
+# Rebuild the shipped weights (kg/extract/weights) from data/gold and ../shared/corpora (fixed seed, 24-35 min on two cores).
 train: $(STAMP)
 	$(BIN)/python -m kg.extract.train
 

@@ -32,17 +32,17 @@ def rules_of(nlp):
 
 
 @pytest.mark.parametrize(("text", "child", "parent", "rule"), [
-    ("Zorbex Ltd's owner Quantal Group Inc says it will sue.", "Zorbex Ltd", "Quantal Group Inc",
+    ("Zorbex Ltd's owner Quantal Group Inc plans to appeal the ruling.", "Zorbex Ltd", "Quantal Group Inc",
      "child_names_its_owner"),
-    ("Zorbex Ltd's parent company, the Gibraltar-based Quantal Group Inc, is suing the state.", "Zorbex Ltd",
+    ("Zorbex Ltd's parent company, the Oslo-registered Quantal Group Inc, opened two plants.", "Zorbex Ltd",
      "Quantal Group Inc", "child_names_its_owner"),
-    ("Brandt Tire Co, a Kelvex Corp unit, will continue to sell tires, the company said.", "Brandt Tire Co",
+    ("Brandt Tire Co, a Kelvex Corp unit, opened a depot in March.", "Brandt Tire Co",
      "Kelvex Corp", "appos_named_unit"),
-    ("The wine business was sold to Hollin Inc, part of Grand Varnish PLC, the seller said.", "Hollin Inc",
+    ("Analysts praised Hollin Inc, part of Grand Varnish PLC, for its margins.", "Hollin Inc",
      "Grand Varnish PLC", "appos_part_of"),
-    ("The sale was approved by Prime Velt Inns Inc, owner of about 84 pct of Univox Inc's stock.", "Univox Inc",
+    ("The plan was backed by Prime Velt Inns Inc, owner of about 84 pct of Univox Inc's stock.", "Univox Inc",
      "Prime Velt Inns Inc", "parent_owner_of"),
-    ("In December, Velder Boerse AG, which also owns the derivatives market Ostrex Ltd, made an offer.",
+    ("Velder Boerse AG, which also owns the ferry operator Ostrex Ltd, hired a new chairman.",
      "Ostrex Ltd", "Velder Boerse AG", "relcl_owns"),
 ])
 def test_structural_unit_rules(rules_of, text, child, parent, rule):
@@ -53,11 +53,11 @@ def test_structural_unit_rules(rules_of, text, child, parent, rule):
 
 @pytest.mark.parametrize(("text", "child", "parent", "rule"), [
     # a minority holding is not ownership
-    ("The sale was approved by Prime Velt Inns Inc, owner of about 14 pct of Univox Inc's stock.", "Univox Inc",
+    ("The plan was backed by Prime Velt Inns Inc, owner of about 14 pct of Univox Inc's stock.", "Univox Inc",
      "Prime Velt Inns Inc", "parent_owner_of"),
-    ("Velder Boerse AG, which owns a stake in Ostrex Ltd, made an offer.", "Ostrex Ltd", "Velder Boerse AG",
+    ("Velder Boerse AG, which owns a stake in Ostrex Ltd, hired a new chairman.", "Ostrex Ltd", "Velder Boerse AG",
      "relcl_owns"),
-    ("Velder Boerse AG, which no longer owns Ostrex Ltd, made an offer.", "Ostrex Ltd", "Velder Boerse AG",
+    ("Velder Boerse AG, which no longer owns Ostrex Ltd, hired a new chairman.", "Ostrex Ltd", "Velder Boerse AG",
      "relcl_owns"),
 ])
 def test_structural_unit_rules_stay_quiet(rules_of, text, child, parent, rule):

@@ -19,7 +19,7 @@ import json
 import random
 from pathlib import Path
 
-from select_texts import ALREADY_ANNOTATED, excerpt_end, score
+from select_texts import ALREADY_ANNOTATED, eligible, score
 
 
 def main() -> None:
@@ -41,15 +41,7 @@ def main() -> None:
         records = [json.loads(line) for line in (a.corpora / f"{stem}.jsonl").open(encoding="utf-8")]
         seen_titles = {r["title"].strip().lower() for r in records if r["id"] in taken}
         groups: dict[str, list] = {}
-        for r in records:
-            title = r["title"].strip().lower()
-            if r["id"] in taken or r.get("duplicate_of") or title in seen_titles:
-                continue
-            seen_titles.add(title)
-            end = excerpt_end(r["text"]) if stem == "ai-model-posts" else len(r["text"])
-            text = r["text"][:end]
-            if stem != "ai-model-posts" and not 300 <= len(text) <= 4500:
-                continue
+        for r, end, text in eligible(records, stem, taken, seen_titles):
             group = r["id"].split("-")[1] if stem == "bbc" else stem
             groups.setdefault(group, []).append((score(text, stem), r["id"], end, text, r))
         share = {g: int(n) // len(groups) + (i < int(n) % len(groups)) for i, g in enumerate(sorted(groups))}

@@ -54,24 +54,28 @@ def score(text: str, stem: str) -> float:
     return hits / max(len(text) / 1000, 1.0)
 
 
+def eligible(records: list[dict], stem: str, skip_ids: set[str], seen_titles: set[str]):
+    """(record, end, text) of each record worth annotating: not in ``skip_ids``, no duplicate, a title not seen yet
+    (``seen_titles`` grows), the text cut to an excerpt for posts and of a readable length otherwise."""
+    for r in records:
+        title = r["title"].strip().lower()
+        if r["id"] in skip_ids or r.get("duplicate_of") or title in seen_titles:
+            continue
+        seen_titles.add(title)
+        end = excerpt_end(r["text"]) if stem == "ai-model-posts" else len(r["text"])
+        text = r["text"][:end]
+        if stem != "ai-model-posts" and not 300 <= len(text) <= 4500:
+            continue
+        yield r, end, text
+
+
 def main(corpora: Path, out: Path) -> None:
     done = {json.loads(p.read_text())["source"]["id"] for p in ALREADY_ANNOTATED.glob("*.gold.json")}
     rng = random.Random(SEED)
     manifest = []
     for stem, (n_train, n_dev, n_test) in SIZES.items():
         records = [json.loads(line) for line in (corpora / f"{stem}.jsonl").open(encoding="utf-8")]
-        seen_titles: set[str] = set()
-        pool = []
-        for r in records:
-            title = r["title"].strip().lower()
-            if r["id"] in done or r.get("duplicate_of") or title in seen_titles:
-                continue
-            seen_titles.add(title)
-            end = excerpt_end(r["text"]) if stem == "ai-model-posts" else len(r["text"])
-            text = r["text"][:end]
-            if stem != "ai-model-posts" and not 300 <= len(text) <= 4500:
-                continue
-            pool.append((score(text, stem), r["id"], end, text))
+        pool = [(score(text, stem), r["id"], end, text) for r, end, text in eligible(records, stem, done, set())]
         pool.sort(key=lambda t: (-t[0], t[1]))
         need = n_train + n_dev + n_test
         top = pool[: int(need * 1.6)]

@@ -103,7 +103,7 @@ def ingest_dask(
     out; the run goes on.
     """
     from kg.errors import ExtractionError, describe
-    from kg.ingest import ErrorLog, IngestReport, StoreWriter, plan_sources
+    from kg.ingest import ErrorLog, IngestReport, SkipCounter, StoreWriter, plan_sources
     from kg.store import open_store
 
     client = _connect(scheduler, timeout=connect_timeout)
@@ -113,23 +113,14 @@ def ingest_dask(
         threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or 1
         limit = max(1, max_in_flight or 2 * threads)
         skip = skip_existing if callable(skip_existing) else (lambda _s: bool(skip_existing))
-        skipped = repeated = 0
+        skips = SkipCounter(progress)
         log = errors if errors is not None else ErrorLog(progress=progress)
         left_out = 0
         seen: set[str] = set()
         with open_store(store_location) as store:
             writer: StoreWriter | None = None
 
-            def on_skip(_src: SourceText, again: bool) -> None:
-                nonlocal skipped, repeated
-                if again:
-                    repeated += 1
-                else:
-                    skipped += 1
-                if progress is not None:
-                    progress("repeated" if again else "stored", 1)
-
-            planned = plan_sources(store, sources, skip=skip, seen=seen, on_skip=on_skip)
+            planned = plan_sources(store, sources, skip=skip, seen=seen, on_skip=skips)
             parts = _partitions(planned, max(1, partition_size))
             futures: dict[Any, list[tuple[SourceText, bool, str | None]]] = {}
 
@@ -177,13 +168,13 @@ def ingest_dask(
         client.close()
     return IngestReport(
         documents=writer.documents if writer else 0,
-        skipped=skipped,
+        skipped=skips.skipped,
         failed=log.count,
         quads=writer.quads if writer else 0,
         replaced=writer.replaced if writer else 0,
         errors=tuple(log.messages),
         not_extracted=left_out,
-        repeated=repeated,
+        repeated=skips.repeated,
     )
 
 

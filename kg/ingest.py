@@ -207,6 +207,24 @@ class StoreWriter:
             self.store.add_nquads(body, markers)
 
 
+class SkipCounter:
+    """The ``on_skip`` of :func:`plan_sources` for a run: counts documents skipped as already stored and as repeated
+    in the input, and tells ``progress`` ("stored" / "repeated")."""
+
+    def __init__(self, progress: Progress | None = None) -> None:
+        self.skipped = 0
+        self.repeated = 0
+        self._progress = progress
+
+    def __call__(self, _src: SourceText, again: bool) -> None:
+        if again:
+            self.repeated += 1
+        else:
+            self.skipped += 1
+        if self._progress is not None:
+            self._progress("repeated" if again else "stored", 1)
+
+
 def plan_sources(
     store: GraphStore,
     sources: Iterable[SourceText],
@@ -440,19 +458,9 @@ def ingest(
                          batch_quads=batch_quads)
     skip = skip_existing if callable(skip_existing) else (lambda _s: bool(skip_existing))
     seen: set[str] = set()
-    skipped = repeated = 0
-
-    def on_skip(_src: SourceText, again: bool) -> None:
-        nonlocal skipped, repeated
-        if again:
-            repeated += 1
-        else:
-            skipped += 1
-        if progress is not None:
-            progress("repeated" if again else "stored", 1)
-
+    skips = SkipCounter(progress)
     planned = (_Planned(src, exists, previous)
-               for src, exists, previous in plan_sources(store, sources, skip=skip, seen=seen, on_skip=on_skip))
+               for src, exists, previous in plan_sources(store, sources, skip=skip, seen=seen, on_skip=skips))
     results = (_in_workers(planned, nlp=nlp, model=model, writer=writer, workers=workers) if workers > 1
                else _in_process(planned, nlp=nlp, writer=writer))
     log = errors if errors is not None else ErrorLog(progress=progress)
@@ -471,13 +479,13 @@ def ingest(
         writer.flush()
     return IngestReport(
         documents=writer.documents,
-        skipped=skipped,
+        skipped=skips.skipped,
         failed=log.count,
         quads=writer.quads,
         replaced=writer.replaced,
         errors=tuple(log.messages),
         not_extracted=left_out,
-        repeated=repeated,
+        repeated=skips.repeated,
     )
 
 

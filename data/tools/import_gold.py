@@ -60,7 +60,7 @@ def main() -> int:
             assert hashlib.sha256(text.encode()).hexdigest() == meta["text_sha256"], gf
             gold["source"] = {k: meta[k] for k in KEEP_SOURCE if k in meta}
             for part in (gold, gold.get("optional") or {}):
-                for kind in ("subsidiaries", "models", "investments", "programs"):
+                for kind in ("organizations", "subsidiaries", "models", "investments", "programs"):
                     part[kind] = [convert(r, text, f"{gf}:{kind}") for r in part.get(kind) or []]
             dest = a.out / meta["split"] / gf.name
             dest.parent.mkdir(parents=True, exist_ok=True)

@@ -62,3 +62,60 @@ def test_structural_unit_rules(rules_of, text, child, parent, rule):
 ])
 def test_structural_unit_rules_stay_quiet(rules_of, text, child, parent, rule):
     assert rule not in rules_of(text).get((child, parent), set())
+
+
+@pytest.mark.parametrize(("text", "child", "parent", "rule"), [
+    ("Brandt Tire Co was acquired by Kelvex Corp in March.", "Brandt Tire Co", "Kelvex Corp", "acquired"),
+    ("Brandt Tire Co was bought last year by Kelvex Corp for 40 mln dlrs.", "Brandt Tire Co", "Kelvex Corp",
+     "acquired"),
+    ("Kelvex Corp sold Brandt Tire Co to Quantal Group Inc last year.", "Brandt Tire Co", "Quantal Group Inc",
+     "sold_to"),
+])
+def test_purchases_read_from_the_other_side(rules_of, text, child, parent, rule):
+    """A completed purchase told in the passive or from the seller's side still makes the bought firm the buyer's."""
+    got = rules_of(text)
+    assert rule in got.get((child, parent), set()), got
+    assert rule not in got.get((parent, child), set()), "the rule must not read the pair backwards"
+
+
+@pytest.mark.parametrize(("text", "child", "parent", "rule"), [
+    ("Brandt Tire Co agreed to be acquired by Kelvex Corp.", "Brandt Tire Co", "Kelvex Corp", "acquired"),
+    ("Kelvex Corp agreed to sell Brandt Tire Co to Quantal Group Inc.", "Brandt Tire Co", "Quantal Group Inc",
+     "sold_to"),
+    ("Kelvex Corp sold a 20 pct stake in Brandt Tire Co to Quantal Group Inc.", "Brandt Tire Co",
+     "Quantal Group Inc", "sold_to"),
+])
+def test_pending_or_partial_purchases_stay_quiet(rules_of, text, child, parent, rule):
+    assert rule not in rules_of(text).get((child, parent), set())
+
+
+def investor_features_of(nlp, text: str) -> dict[str, set[str]]:
+    """The syntactic money features of every (organization mention, amount) candidate of ``text``."""
+    from kg.extract import _normalise, assemble, candidates
+    from kg.extract.decide import load_decisions
+    from kg.extract.normalise import Markup
+
+    norm = _normalise(text, Markup.text, nlp)
+    r = candidates.read(nlp(norm.text), norm)
+    ents = assemble.entities(r, load_decisions())
+    candidates.resolve_references(r, ents)
+    _, investors = candidates.investment_pairs(r, ents)
+    out: dict[str, set[str]] = {}
+    for p in investors:
+        out.setdefault(r.doc[p.a_span[0]:p.a_span[1]].text, set()).update(
+            k for k in p.features if k.startswith(("org_", "subject_")))
+    return out
+
+
+def test_investor_features_tell_the_buyer_from_its_relatives(nlp):
+    """In 'X, an affiliate of Y, will buy ... for N' X is the subject's head and Y only nested in it; in 'X agreed to be
+    acquired for N' X is the subject of a passive; in 'receive N from Y' Y follows 'from'."""
+    got = investor_features_of(nlp, "Brandt Tire Co, an affiliate of Kelvex Corp, will buy a plant in Ohio for 20 "
+                                     "mln dlrs.")
+    assert "org_subject_l0" in got["Brandt Tire Co"] and "subject_nearest" in got["Brandt Tire Co"], got
+    assert "org_subject_nested_l0" in got["Kelvex Corp"] and "org_subject_l0" not in got["Kelvex Corp"], got
+    got = investor_features_of(nlp, "Brandt Tire Co said it agreed to be acquired for 90 mln dlrs by Kelvex Corp.")
+    assert any(k.startswith("org_subject_pass") for k in got["it"]), got
+    assert not any(k.startswith("org_subject_l") for k in got["it"]), got
+    got = investor_features_of(nlp, "Brandt Tire Co will receive 25 mln dlrs from Kelvex Corp under the accord.")
+    assert "org_prep=from|receive" in got["Kelvex Corp"], got

@@ -28,7 +28,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.components import boilerplate_ranges
+from kg.extract.components import STOCK_KEY, boilerplate_ranges
 from kg.extract.lexicon import lexicon
 from kg.extract.normalise import Normalised
 from kg.extract.numbers import Money, find_money
@@ -69,6 +69,7 @@ class Mention:
     sources: set[str]
     ner: str | None
     sent: int
+    stock: str | None = None  # the stock NER's label over the same tokens (``doc.spans["stock"]``)
 
 
 @dataclass
@@ -234,6 +235,11 @@ def find_mentions(r: Reading) -> list[Mention]:
     for ent in doc.ents:
         for i in range(ent.start, ent.end):
             ner_at[i] = ent.label_
+    stock = list(doc.spans[STOCK_KEY]) if STOCK_KEY in doc.spans else []
+    stock_at: dict[int, int] = {}
+    for k, ent in enumerate(stock):
+        for i in range(ent.start, ent.end):
+            stock_at[i] = k
 
     def add(ts: int, te: int, source: str, label: str | None = None) -> None:
         ts, te = _trim(doc, ts, te)
@@ -259,11 +265,17 @@ def find_mentions(r: Reading) -> list[Mention]:
                 found[key].ner = label
             return
         ner = label or (ner_at.get(ts) if ner_at.get(ts) == ner_at.get(te - 1) else None)
-        found[key] = Mention(span.start_char, end_char, ts, te, text, {source}, ner, r.sent_of(ts))
+        k = stock_at.get(ts)
+        stock_label = stock[k].label_ if k is not None and stock_at.get(te - 1) == k else None
+        found[key] = Mention(span.start_char, end_char, ts, te, text, {source}, ner, r.sent_of(ts), stock_label)
 
     for ent in doc.ents:
         if ent.label_ in NAME_LABELS:
             add(ent.start, ent.end, f"ner:{ent.label_}", ent.label_)
+    # the stock NER's names are candidates too (its labels are features, below): it knows names ours forgot
+    for ent in stock:
+        if ent.label_ in NAME_LABELS:
+            add(ent.start, ent.end, f"stock:{ent.label_}")
     legal = lex.legal_suffixes
     for sent in r.sents:
         stext = sent.text
@@ -423,6 +435,7 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
     nm = len(n.mentions)
     f[f"count={min(nm, 4)}"] = 1.0
     ner_counts: dict[str, int] = {}
+    stock_counts: dict[str, int] = {}
     ctx_count: dict[str, int] = {}
     considered = n.mentions[:12]
     for m in considered:
@@ -431,6 +444,7 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
             seen_ctx.add(f"src={s}")
             seen_ctx.add(f"src={s}|{mk}")
         ner_counts[m.ner or "none"] = ner_counts.get(m.ner or "none", 0) + 1
+        stock_counts[m.stock or "none"] = stock_counts.get(m.stock or "none", 0) + 1
         for kind in r.token_regions[m.tstart]:
             seen_ctx.add(f"region={kind}")
         if m.tstart == r.sents[m.sent].start:
@@ -512,6 +526,9 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
         f[f"ner={label}|{mk}"] = 0.5 + 0.5 * c / len(considered)
         if c == nm:
             f[f"ner_all={label}"] = 1.0
+    for label, c in stock_counts.items():
+        f[f"stock={label}"] = 0.5 + 0.5 * c / len(considered)
+        f[f"stock={label}|{mk}"] = 0.5 + 0.5 * c / len(considered)
     return f
 
 

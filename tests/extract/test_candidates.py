@@ -119,3 +119,22 @@ def test_investor_features_tell_the_buyer_from_its_relatives(nlp):
     assert not any(k.startswith("org_subject_l") for k in got["it"]), got
     got = investor_features_of(nlp, "Brandt Tire Co will receive 25 mln dlrs from Kelvex Corp under the accord.")
     assert "org_prep=from|receive" in got["Kelvex Corp"], got
+
+
+def test_stock_labels_reach_the_name_features(nlp):
+    """The stock NER runs before ours and its labels are kept (``doc.spans["stock"]``): a person's name carries
+    ``stock=PERSON`` whatever our fine-tuned NER called it, and the stock NER's names are candidates too."""
+    from kg.extract import _normalise, candidates
+    from kg.extract.normalise import Markup
+
+    assert nlp.pipe_names.index("stock_ner") < nlp.pipe_names.index("kg_stock_ents") < nlp.pipe_names.index("ner")
+    norm = _normalise('"We will not bid," said Anna Kowalski, the chief executive of the chain.', Markup.text, nlp)
+    doc = nlp(norm.text)
+    assert any(e.label_ == "PERSON" for e in doc.spans["stock"]), list(doc.spans["stock"])
+    r = candidates.read(doc, norm)
+    person = next(n for n in r.names.values() if n.text == "Anna Kowalski")
+    assert person.mentions[0].stock == "PERSON"
+    assert candidates.name_features(r, person).get("stock=PERSON", 0) > 0
+    from_stock = {m.text for n in r.names.values() for m in n.mentions if any(
+        s.startswith("stock:") for s in m.sources)}
+    assert "Anna Kowalski" in from_stock

@@ -115,7 +115,7 @@ def bench_extraction(n_docs: int, repeat: int, *, real: bool = False) -> Ratio |
         print("extraction on Reuters: skipped (../shared/corpora/reuters21578.jsonl not found)")
         return None
     nlp = ex.load_pipeline()
-    bare = base_pipeline(stock_labels=False)
+    bare = base_pipeline()
     list(bare.pipe(texts[:8]))
     list(ex.extract_many(texts[:8], nlp=nlp))
     t_bare = t_kg = float("inf")
@@ -388,7 +388,7 @@ def bench_reuters(n_docs: int, tmp: Path, repeat: int) -> tuple[list[Ratio], dic
         for r in records:
             fh.write(json.dumps({k: r.get(k) for k in ("id", "title", "date", "text")}) + "\n")
     texts = [r["text"] for r in records]
-    bare = base_pipeline(stock_labels=False)
+    bare = base_pipeline()
     bare_pipe(bare, texts[:8])
     t_bare = _best(lambda: bare_pipe(bare, texts), 1)
     loc = tmp / "reuters-store"

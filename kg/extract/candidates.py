@@ -28,7 +28,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.components import STOCK_KEY, boilerplate_ranges
+from kg.extract.components import boilerplate_ranges
 from kg.extract.lexicon import lexicon
 from kg.extract.normalise import Normalised
 from kg.extract.numbers import Money, find_money
@@ -69,7 +69,6 @@ class Mention:
     sources: set[str]
     ner: str | None
     sent: int
-    stock: str | None = None  # the stock NER's label over the same tokens (``doc.spans["stock"]``)
 
 
 @dataclass
@@ -235,11 +234,6 @@ def find_mentions(r: Reading) -> list[Mention]:
     for ent in doc.ents:
         for i in range(ent.start, ent.end):
             ner_at[i] = ent.label_
-    stock = list(doc.spans[STOCK_KEY]) if STOCK_KEY in doc.spans else []
-    stock_at: dict[int, int] = {}
-    for k, ent in enumerate(stock):
-        for i in range(ent.start, ent.end):
-            stock_at[i] = k
 
     def add(ts: int, te: int, source: str, label: str | None = None) -> None:
         ts, te = _trim(doc, ts, te)
@@ -265,17 +259,11 @@ def find_mentions(r: Reading) -> list[Mention]:
                 found[key].ner = label
             return
         ner = label or (ner_at.get(ts) if ner_at.get(ts) == ner_at.get(te - 1) else None)
-        k = stock_at.get(ts)
-        stock_label = stock[k].label_ if k is not None and stock_at.get(te - 1) == k else None
-        found[key] = Mention(span.start_char, end_char, ts, te, text, {source}, ner, r.sent_of(ts), stock_label)
+        found[key] = Mention(span.start_char, end_char, ts, te, text, {source}, ner, r.sent_of(ts))
 
     for ent in doc.ents:
         if ent.label_ in NAME_LABELS:
             add(ent.start, ent.end, f"ner:{ent.label_}", ent.label_)
-    # the stock NER's names are candidates too (its labels are features, below): it knows names ours forgot
-    for ent in stock:
-        if ent.label_ in NAME_LABELS:
-            add(ent.start, ent.end, f"stock:{ent.label_}")
     legal = lex.legal_suffixes
     for sent in r.sents:
         stext = sent.text
@@ -435,7 +423,6 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
     nm = len(n.mentions)
     f[f"count={min(nm, 4)}"] = 1.0
     ner_counts: dict[str, int] = {}
-    stock_counts: dict[str, int] = {}
     ctx_count: dict[str, int] = {}
     considered = n.mentions[:12]
     for m in considered:
@@ -444,7 +431,6 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
             seen_ctx.add(f"src={s}")
             seen_ctx.add(f"src={s}|{mk}")
         ner_counts[m.ner or "none"] = ner_counts.get(m.ner or "none", 0) + 1
-        stock_counts[m.stock or "none"] = stock_counts.get(m.stock or "none", 0) + 1
         for kind in r.token_regions[m.tstart]:
             seen_ctx.add(f"region={kind}")
         if m.tstart == r.sents[m.sent].start:
@@ -526,9 +512,6 @@ def name_features(r: Reading, n: Name) -> dict[str, float]:
         f[f"ner={label}|{mk}"] = 0.5 + 0.5 * c / len(considered)
         if c == nm:
             f[f"ner_all={label}"] = 1.0
-    for label, c in stock_counts.items():
-        f[f"stock={label}"] = 0.5 + 0.5 * c / len(considered)
-        f[f"stock={label}|{mk}"] = 0.5 + 0.5 * c / len(considered)
     return f
 
 
@@ -919,20 +902,7 @@ def subsidiary_rules(r: Reading, sa: tuple[int, int], sb: tuple[int, int]) -> se
         elif lemma in ("complete", "finish", "close") and role_a in ("dobj:of",) and not partial \
                 and words & {"acquisition", "purchase", "takeover", "merger"}:
             out.add("completed_acquisition")
-    # the same facts read from the other side: 'X was acquired by Y', 'Z sold X to Y' (done, not 'agreed to')
-    if va.i == vb.i and not pending_a and "tense=Past" in mods_a and not _partial_object(va):
-        lemma = va.lemma_.lower()
-        if lemma in _ACQUIRE_LEMMAS and role_a == "nsubjpass" and role_b in ("agent", "agent:by", "pobj:by"):
-            out.add("acquired")
-        elif lemma in _SALE_LEMMAS and role_a == "dobj" and role_b in ("pobj:to", "dative", "dative:to"):
-            out.add("sold_to")
     return out
-
-
-def _partial_object(v: Token) -> bool:
-    """Does verb ``v``'s object (or passive subject) speak of a part: 'a 20 pct stake in X', 'some assets of X'?"""
-    return any(c.dep_ in ("dobj", "nsubjpass") and bool({t.lower_ for t in c.subtree} & _PARTIAL)
-               for c in v.children)
 
 
 def _structural_unit_rules(doc: Doc, ca: Token, cb: Token, sa: tuple[int, int], sb: tuple[int, int]) -> set[str]:
@@ -1018,6 +988,11 @@ def subsidiary_pairs(r: Reading, ents: list[Entity]) -> list[Pair]:
 
 
 _ABBREV_END = re.compile(r"\b(?:Inc|Corp|Co|Ltd|Bhd|Pte|plc|Cos|Bros|Jr|St|U\.S|N\.V|S\.A|A\.G)\.$")
+_MONEY_VERBS_PAY = frozenset({"buy", "acquire", "purchase", "pay", "invest", "spend", "offer", "bid", "inject",
+                              "commit", "take", "fund", "contribute", "agree", "raise"})
+_MONEY_VERBS_SELL = frozenset({"sell", "divest", "dispose", "transfer"})
+
+
 def _verb_of(t: Token) -> Token:
     v = t
     for _ in range(6):
@@ -1027,41 +1002,16 @@ def _verb_of(t: Token) -> Token:
     return v
 
 
-def _attachment(t: Token, top: Token) -> str:
-    """How name token ``t`` sits under ``top`` (a subject or object it is inside): ``head`` when it is that phrase's
-    head or a compound or conjunct of it ('its X unit', 'A and B'), ``poss`` when it possesses it ('X's unit'),
-    ``nested`` when it hangs deeper, in an apposition or prepositional phrase ('Y, an affiliate of X')."""
-    w, deps = t, []
-    for _ in range(8):
-        if w.i == top.i:
-            break
-        deps.append(w.dep_)
-        if w.head.i == w.i:
-            break
-        w = w.head
-    if w.i != top.i:
-        return "nested"
-    if all(d in ("compound", "conj", "cc", "flat", "nmod", "amod") for d in deps):
-        return "head"
-    if deps and deps[-1] == "poss" and all(d in ("compound", "conj", "flat", "poss") for d in deps):
-        return "poss"
-    return "nested"
-
-
 def _money_roles(r: Reading, money_span: tuple[int, int], org_span: tuple[int, int]) -> dict[str, float]:
     """Syntax between an amount and an organization of its sentence: is the organization the subject of the verb the
-    amount hangs on (or of a verb above it: 'X said it agreed to buy Y for N'), and then its head, its possessor
-    ('X's unit bought') or deeper inside it ('Y, an affiliate of X, will buy'); the subject of a passive ('X agreed
-    to be acquired by Y'); the object; the party after 'to' ('sell Y to X for N'), 'from' or 'by'? The verb's class
-    (pay, sell, receive) comes from ``lexicon.json``."""
+    amount hangs on (or of a verb above it: 'X said it agreed to buy Y for N'), its object, the party after 'to'
+    ('sell Y to X for N') or after 'from'?"""
     doc = r.doc
-    lex = lexicon()
     f: dict[str, float] = {}
     v = _verb_of(doc[money_span[0]:money_span[1]].root)
     lemma = v.lemma_.lower()
-    kind = next((k for k, words in lex.money_verbs.items() if lemma in words), "other")
+    kind = "pay" if lemma in _MONEY_VERBS_PAY else "sell" if lemma in _MONEY_VERBS_SELL else "other"
     inside = set(range(org_span[0], org_span[1]))
-    root = doc[org_span[0]:org_span[1]].root
     chain = [v]
     w = v
     for _ in range(3):
@@ -1070,60 +1020,19 @@ def _money_roles(r: Reading, money_span: tuple[int, int], org_span: tuple[int, i
             chain.append(w)
         else:
             break
-    v_passive = any(x.dep_ == "auxpass" for x in v.children)
     for level, verb in enumerate(chain):
         for c in verb.children:
             span = set(range(c.left_edge.i, c.right_edge.i + 1))
-            if not inside & span:
-                continue
-            if c.dep_ in ("nsubj", "nsubjpass"):
-                how = _attachment(root, c)
-                # 'X agreed to be acquired for N': X controls the passive verb the amount hangs on
-                controlled_passive = v_passive and all(chain[k].dep_ == "xcomp" for k in range(level))
-                if c.dep_ == "nsubjpass" or any(x.dep_ == "auxpass" for x in verb.children) or controlled_passive:
-                    f[f"org_subject_pass_l{min(level, 2)}"] = 1.0
-                    f[f"org_subject_pass|{kind}"] = 1.0
-                elif how == "head":
-                    f[f"org_subject_l{min(level, 2)}"] = 1.0
-                    f[f"org_subject|{kind}"] = 1.0
-                else:
-                    f[f"org_subject_{how}_l{min(level, 2)}"] = 1.0
-                    f[f"org_subject_{how}|{kind}"] = 1.0
-            elif c.dep_ in ("dobj", "attr") and level == 0:
+            if c.dep_ in ("nsubj", "nsubjpass") and inside & span:
+                f[f"org_subject_l{min(level, 2)}"] = 1.0
+                f[f"org_subject|{kind}"] = 1.0
+            elif c.dep_ in ("dobj", "attr") and inside & span and level == 0:
                 f[f"org_object|{kind}"] = 1.0
-            elif c.dep_ in ("prep", "dative", "agent") and c.lower_ in ("to", "from", "by", "with", "of", "in", "for") \
-                    and level == 0:
+            elif c.dep_ in ("prep", "dative", "agent") and c.lower_ in ("to", "from", "by", "with", "of", "in") \
+                    and inside & span and level == 0:
                 f[f"org_after_{c.lower_}|{kind}"] = 1.0
-    # the preposition the name hangs from on its way up to the verb, wherever the parse attached it ('receive N
-    # from X' where 'from X' hangs on the amount)
-    w = root
-    for _ in range(6):
-        if w.head.i == w.i or w.i == v.i:
-            break
-        if w.head.dep_ in ("prep", "agent", "dative") and w.dep_ == "pobj":
-            f[f"org_prep={w.head.lower_}|{kind}"] = 1.0
-            break
-        w = w.head
     f[f"money_verb={kind}"] = 1.0
     return f
-
-
-def _nearest_subject(pairs: list[Pair]) -> None:
-    """Mark, among the candidates for one amount in its sentence, the one that is the active subject closest to the
-    amount's verb ('it said X will buy ... for N': X, not 'it'), and the subjects of verbs further up."""
-    def level(p: Pair) -> int | None:
-        lv = [int(k[-1]) for k in p.features if k.startswith("org_subject_l")]
-        return min(lv) if lv else None
-
-    levels = [(level(p), p) for p in pairs]
-    known = [lv for lv, _ in levels if lv is not None]
-    if not known:
-        return
-    best = min(known)
-    for lv, p in levels:
-        if lv is None:
-            continue
-        p.features["subject_nearest" if lv == best else "subject_not_nearest"] = 1.0
 
 
 def investment_pairs(r: Reading, ents: list[Entity]) -> tuple[list[Pair], list[Pair]]:
@@ -1155,7 +1064,6 @@ def investment_pairs(r: Reading, ents: list[Entity]) -> tuple[list[Pair], list[P
                     if key in f:
                         pf[key] = 1.0
                 investors.append(Pair("investor", e.id, money, sp, span, si, pf, via=how))
-            _nearest_subject(investors[len(investors) - len(here):])
             if any(how == "name" for _, _, how in here):
                 continue
             # no organization named in the sentence: look back (and at the headline)

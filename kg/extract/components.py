@@ -1,9 +1,6 @@
 """Our spaCy pipeline components, registered with ``@Language.factory``.
 
 - ``kg_paragraphs`` (before the parser): a line break always starts a new sentence (headlines, datelines).
-- ``kg_stock_ents`` (after the stock NER, before ours): moves the stock pipeline's entities (``PERSON``, ``GPE``,
-  ``PRODUCT``, ``WORK_OF_ART``...; trained on OntoNotes) to ``doc.spans["stock"]`` and leaves ``doc.ents`` unset
-  for our fine-tuned NER, so its labels are features of the names our NER finds (``STOCK_KEY``).
 - ``kg_hygiene`` (after the NER): marks boilerplate lines (photo captions, copyright lines, syndication notes,
   non-English disclaimers) in ``doc.user_data["kg_boilerplate"]`` so they produce no facts.
 
@@ -20,7 +17,6 @@ from spacy.tokens import Doc
 from kg.extract.lexicon import lexicon
 
 BOILER_KEY = "kg_boilerplate"
-STOCK_KEY = "stock"
 _CAP = re.compile(r"^(?:[A-Z0-9]|[a-z][A-Z])")
 DATELINE_KEY = "kg_datelines"
 # "OSLO, May 2 (Reuters) - ", "LIMA (Andina) -- ", "NAIROBI, Feb 3 (KNA) ", "LYON, France--(BUSINESS WIRE)--":
@@ -32,15 +28,6 @@ _DATELINE = re.compile(
 )
 _LETTER_NAMED = frozenset({"series", "round", "class", "phase", "tier", "grade", "type", "plan", "schedule", "block"})
 _SCALE_AFTER = re.compile(r"^\s?(?:billion|million|trillion|crore|lakh|bn|mn|per cent|percent|%)", re.IGNORECASE)
-
-
-@Language.component("kg_stock_ents")
-def stock_ents(doc: Doc) -> Doc:
-    """Keep the stock NER's entities in ``doc.spans[STOCK_KEY]`` and unset ``doc.ents`` (missing, not outside, so
-    the NER after this one predicts freely)."""
-    doc.spans[STOCK_KEY] = list(doc.ents)
-    doc.set_ents([], default="missing")
-    return doc
 
 
 def hyphen_word(doc: Doc, i: int) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -53,7 +53,6 @@ class Lexicon:
     parent_nouns: frozenset[str] = frozenset()  # lemmas: 'owner', 'parent' ('X's owner Y')
     parent_modifiers: frozenset[str] = frozenset()  # 'parent', 'holding' ('X's holding company, Y')
     part_nouns: frozenset[str] = frozenset()  # 'part', 'member' ('X, part of Y')
-    money_verbs: dict[str, frozenset[str]] = field(default_factory=dict)  # 'pay'/'sell'/'receive' -> verb lemmas
 
 
 @cache
@@ -93,7 +92,6 @@ def lexicon() -> Lexicon:
         parent_nouns=frozenset(d.get("parent_nouns", ())),
         parent_modifiers=frozenset(d.get("parent_modifiers", ())),
         part_nouns=frozenset(d.get("part_nouns", ())),
-        money_verbs={k: frozenset(v) for k, v in d.get("money_verbs", {}).items()},
     )
 
 

@@ -41,11 +41,9 @@ def pick_model(model: str | None) -> str:
     raise ModelNotFoundError(f"no trained spaCy pipeline found; {_INSTALL_HINT}")
 
 
-def base_pipeline(model: str | None = None, *, trained_ner: bool = True,
-                  stock_labels: bool = True) -> spacy.language.Language:
-    """The trained spaCy pipeline, with our fine-tuned NER when ``trained_ner`` and the weights are shipped; with
-    ``stock_labels`` the stock NER stays in front of ours (see :func:`replace_ner`). ``stock_labels=False`` is the
-    stock pipeline with our NER and nothing of ours: the baseline ``nlp.pipe`` benchmarks measure against."""
+def base_pipeline(model: str | None = None, *, trained_ner: bool = True) -> spacy.language.Language:
+    """The trained spaCy pipeline alone (no components of ours), with our fine-tuned NER when ``trained_ner`` and
+    the weights are shipped. This is what ``nlp.pipe`` benchmarks and training start from."""
     import spacy
 
     name = pick_model(model)
@@ -56,25 +54,11 @@ def base_pipeline(model: str | None = None, *, trained_ner: bool = True,
     _split_double_dashes(nlp)
     if trained_ner and (NER_DIR / "meta.json").exists() and "ner" in nlp.pipe_names:
         tuned = spacy.load(NER_DIR)
-        if stock_labels:
-            replace_ner(nlp, tuned)
-        else:
-            at = nlp.pipe_names.index("ner")
-            nlp.remove_pipe("ner")
-            after = nlp.pipe_names[at - 1] if at > 0 else None
-            nlp.add_pipe("ner", source=tuned, after=after) if after else nlp.add_pipe("ner", source=tuned, first=True)
+        at = nlp.pipe_names.index("ner")
+        nlp.remove_pipe("ner")
+        after = nlp.pipe_names[at - 1] if at > 0 else None
+        nlp.add_pipe("ner", source=tuned, after=after) if after else nlp.add_pipe("ner", source=tuned, first=True)
     return nlp
-
-
-def replace_ner(nlp: spacy.language.Language, tuned: spacy.language.Language) -> None:
-    """Put ``tuned``'s NER in place of ``nlp``'s stock one, keeping the stock one before it as ``stock_ner``, whose
-    entities ``kg_stock_ents`` moves to ``doc.spans["stock"]`` (features: a name the stock model calls PERSON or
-    GPE is rarely an organization)."""
-    from kg.extract import components  # noqa: F401  (registers the factories)
-
-    nlp.rename_pipe("ner", "stock_ner")
-    nlp.add_pipe("kg_stock_ents", after="stock_ner")
-    nlp.add_pipe("ner", source=tuned, after="kg_stock_ents")
 
 
 def load_pipeline(model: str | None = None, *, trained_ner: bool = True) -> spacy.language.Language:

@@ -211,11 +211,12 @@ def with_ner(base_name: str, ner_nlp):
     import spacy
 
     from kg.extract import components  # noqa: F401
-    from kg.extract.recognise import _split_double_dashes, replace_ner
+    from kg.extract.recognise import _split_double_dashes
 
     nlp = spacy.load(base_name)
     _split_double_dashes(nlp)
-    replace_ner(nlp, ner_nlp)
+    nlp.remove_pipe("ner")
+    nlp.add_pipe("ner", source=ner_nlp)
     nlp.add_pipe("kg_paragraphs", before="parser")
     nlp.add_pipe("kg_hygiene", last=True)
     return nlp

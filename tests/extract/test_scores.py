@@ -21,18 +21,20 @@ pytestmark = pytest.mark.slow
 
 # folder -> (micro F1 floor, measured micro F1 of the shipped weights). Per-kind floors below.
 FLOORS: dict[str, tuple[float, float]] = {
-    "own articles": (0.66, 0.694),  # was held at 0.99 by rules tuned on these articles; models in prose 0.14
-    "shared dev": (0.55, 0.579),  # was 1.00, the same rules; its models are not read (0.0)
-    "shared real": (0.90, 0.936),  # training data since the first weights
-    "gold dev": (0.74, 0.771),  # with test2, what the thresholds were chosen on (dev alone: 0.767 before)
+    "own articles": (0.66, 0.692),  # was held at 0.99 by rules tuned on these articles; models in prose 0.14
+    "shared dev": (0.54, 0.566),  # was 1.00, the same rules; its models are not read (0.0)
+    "shared real": (0.89, 0.918),  # training data since the first weights
+    "gold dev": (0.75, 0.781),  # dev alone; with test2 (what the thresholds were chosen on) 0.807
 }
 KIND_FLOORS: dict[str, dict[str, float]] = {
-    "own articles": {"organizations": 0.84, "subsidiaries": 0.41, "investments": 0.60},
+    # investments were 0.63 with the 0.3.0 weights; the t4 retrain (blind test4 up 0.017) reads fewer here (0.39)
+    "own articles": {"organizations": 0.86, "subsidiaries": 0.53, "investments": 0.37},
     "shared dev": {"organizations": 0.78},
     "shared real": {"organizations": 0.91, "models": 0.95},
     # subsidiaries were 0.56 with thresholds chosen on these 46 texts alone; chosen on 112 they are 0.47 here
-    "gold dev": {"organizations": 0.82, "subsidiaries": 0.44, "models": 0.66, "investments": 0.58,
-                 "model_attributes": 0.7},
+    # model attributes fell with the t4 retrain (6/12 here; 21/36 with test2): its developer threshold is 0.25, not 0.1
+    "gold dev": {"organizations": 0.83, "subsidiaries": 0.49, "models": 0.57, "investments": 0.76,
+                 "model_attributes": 0.45},
 }
 
 

@@ -135,7 +135,8 @@ def test_ingest_with_two_workers_gives_the_same_graph(runner: CliRunner, tmp_pat
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="known limit of the shipped weights: the seed article's models, its "
-                   "programme and (since the t4 retrain) its 380bn yuan investment are not read (README, worked example)")
+                   "programme and (since the t4 retrain) its 380bn yuan investment are not read "
+                   "(README, worked example)")
 def test_extract_seed_models_investment_and_programme(runner: CliRunner) -> None:
     pytest.importorskip("kg.extract")
     [seed] = sorted(seeds_dir().glob("*.txt"))
